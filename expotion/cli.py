@@ -1,0 +1,99 @@
+"""The `expotion` command line: one subcommand per job, all calling the Python API."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from expotion import __version__
+from expotion.errors import ExpotionError
+
+
+
+def _quiet_native_logs() -> None:
+    """Send native libraries' stderr chatter (MediaPipe/TFLite print several lines of setup
+    notices per model) to /dev/null, keeping Python's own stderr on the terminal.
+    Set EXPOTION_NATIVE_LOGS=1 to see them."""
+    if os.environ.get("EXPOTION_NATIVE_LOGS") == "1":
+        return
+    sys.stderr.flush()
+    python_stderr = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = os.fdopen(python_stderr, "w", buffering=1)
+
+
+def _positive_rate(text: str) -> float:
+    value = float(text)
+    if not 1.0 <= value <= 1000.0:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {text}")
+    return value
+
+
+def _add_extract(subcommands) -> None:
+    parser = subcommands.add_parser(
+        "extract",
+        help="face, body and motion controls of a video, on one time grid",
+        description="Extract the controls of the person in VIDEO — face expression and head pose, "
+        "upper-body keypoints, optical-flow motion and movement accents — resampled by timestamp onto "
+        "a uniform grid, and save them as .npz.",
+    )
+    parser.add_argument("video", type=Path, help="input video (any format FFmpeg reads)")
+    parser.add_argument("--out", type=Path, required=True, help="output .npz file")
+    parser.add_argument("--rate", type=_positive_rate, default=50.0,
+                        help="grid rate in samples per second (default 50, MusicGen's codec frame rate)")
+    parser.add_argument("--plot", type=Path, help="also write a PNG of the controls over time")
+    parser.set_defaults(run=_run_extract)
+
+
+def _run_extract(args) -> None:
+    from expotion.controls import extract_controls
+    from expotion.controls.plot import plot_controls
+
+    controls = extract_controls(args.video, rate=args.rate, progress=True)
+    if not controls.has_person:
+        _warn(f"no person found in {args.video.name}: face and body controls are fully masked")
+    controls.save(args.out)
+    if args.plot:
+        plot_controls(controls, args.plot)
+    print(
+        f"{args.out}: {controls.duration:.2f} s at {controls.rate:g} Hz, face on {controls.face_mask.mean():.0%} "
+        f"and body on {controls.body_mask.mean():.0%} of the time, {len(controls.accent_times)} movement accents"
+    )
+
+
+def _warn(message: str) -> None:
+    print(f"expotion: warning: {message}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="expotion",
+        description="Music for a video of a person: the face steers the mood, the body the rhythm "
+        "and energy, a text prompt the style; the music is written back into the video, frame-aligned.",
+    )
+    parser.add_argument("--version", action="version", version=f"expotion {__version__}")
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_extract(subcommands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_native_logs()
+    try:
+        args.run(args)
+    except ExpotionError as error:
+        print(f"expotion: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("expotion: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

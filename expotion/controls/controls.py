@@ -1,0 +1,123 @@
+"""`Controls`: what the person in the video does, on one uniform time grid.
+
+This is the contract between extraction, both generator backends, training and evaluation.
+Every time series has the grid's length T on axis 0; sample i describes time i / rate
+seconds after the video's first frame. Where a face or body was not seen, values are NaN
+and the modality's mask is False — never a fake zero.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import numpy as np
+
+from expotion.atomic import atomic_path
+from expotion.controls.body import BODY_KEYPOINTS
+from expotion.controls.face import FACE_SCALARS, HEAD_POSE
+from expotion.controls.motion import MOTION_REGIONS
+from expotion.controls.timeline import grid_times, lowpass, on_screen_index, to_grid
+from expotion.errors import ExpotionError
+
+# Which mask covers each masked time series.
+MASK_OF = {
+    "face_expression": "face_mask",
+    "head_pose": "face_mask",
+    "face_scalars": "face_mask",
+    "body_keypoints": "body_mask",
+    "body_visibility": "body_mask",
+    "body_velocity": "body_mask",
+}
+CHANNEL_NAMES = {
+    "head_pose": HEAD_POSE,
+    "face_scalars": FACE_SCALARS,
+    "body_keypoints": BODY_KEYPOINTS,
+    "motion_regions": MOTION_REGIONS,
+}
+
+
+@dataclass(frozen=True)
+class Controls:
+    rate: float  # grid samples per second
+    duration: float  # seconds, from the first frame's start to the last frame's end
+    face_expression: np.ndarray  # (T, E) expression landmarks in the face frame
+    head_pose: np.ndarray  # (T, 3) yaw, pitch, roll in degrees
+    face_scalars: np.ndarray  # (T, 4) mouth_open, smile, brow_raise, eye_open
+    face_mask: np.ndarray  # (T,) bool: a face was seen
+    body_keypoints: np.ndarray  # (T, K, 2) upper body, frame heights from the top-left
+    body_visibility: np.ndarray  # (T, K) in [0, 1]
+    body_velocity: np.ndarray  # (T, K, 2) frame heights per second
+    body_mask: np.ndarray  # (T,) bool: a body was seen
+    motion_energy: np.ndarray  # (T,) mean optical-flow speed, frame heights per second
+    motion_regions: np.ndarray  # (T, 9) mean flow speed per 3×3 region
+    motion_flow: np.ndarray  # (T, 9, 2) mean flow vector per region (x right, y down)
+    accent_curve: np.ndarray  # (T,) movement accent strength, about 1 at a clear accent
+    accent_times: np.ndarray  # (N,) seconds of the accents
+    provenance: dict = field(default_factory=dict)  # source, fps, extractor versions, …
+
+    @property
+    def num_frames(self) -> int:
+        return len(self.accent_curve)
+
+    @property
+    def times(self) -> np.ndarray:
+        return np.arange(self.num_frames) / self.rate
+
+    @property
+    def has_person(self) -> bool:
+        return bool(self.face_mask.any() or self.body_mask.any())
+
+    @classmethod
+    def time_series_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.name not in ("rate", "duration", "accent_times", "provenance"))
+
+    def save(self, path: str | Path) -> None:
+        """Write all arrays and the provenance (as JSON) to one .npz file, atomically."""
+        arrays = {name: getattr(self, name) for name in self.time_series_names()}
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as handle:
+                np.savez_compressed(
+                    handle,
+                    rate=self.rate,
+                    duration=self.duration,
+                    accent_times=self.accent_times,
+                    provenance=json.dumps(self.provenance),
+                    **arrays,
+                )
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Controls":
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                values = {name: data[name] for name in cls.time_series_names() + ("accent_times",)}
+                return cls(
+                    rate=float(data["rate"]),
+                    duration=float(data["duration"]),
+                    provenance=json.loads(str(data["provenance"])),
+                    **values,
+                )
+        except (OSError, KeyError, ValueError) as error:
+            raise ExpotionError(f"cannot read controls from {path}: {error}")
+
+    def resample_to(self, rate: float) -> "Controls":
+        """The same controls on a grid of another rate, interpolated by timestamp.
+
+        Downsampling low-passes first (at 0.45 × the new rate) so that nothing aliases.
+        """
+        if rate <= 0:
+            raise ExpotionError(f"rate must be positive, got {rate}")
+        grid = grid_times(self.duration, rate)
+        on_screen = on_screen_index(self.times, grid)
+        cutoff = 0.45 * rate if rate < self.rate else 0.0
+        resampled = {}
+        for name in self.time_series_names():
+            values = getattr(self, name)
+            if values.dtype == bool:
+                resampled[name] = values[on_screen]
+                continue
+            mask = getattr(self, MASK_OF[name]) if name in MASK_OF else np.ones(self.num_frames, bool)
+            smoothed = lowpass(values, self.rate, cutoff)
+            resampled[name], _ = to_grid(self.times, smoothed, mask, grid, max_gap=0, cutoff_hz=0)
+        return replace(self, rate=float(rate), **resampled)

@@ -1,0 +1,1 @@
+"""Video in and out: decoding with true timestamps, making test videos, muxing music back."""

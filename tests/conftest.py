@@ -1,0 +1,39 @@
+"""Shared test inputs: synthetic videos with known timing, made once per session."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from expotion.video import synthetic
+
+os.environ.setdefault("EXPOTION_NATIVE_LOGS", "0")
+
+# The portrait reverses direction at these times: each reversal is a movement accent.
+TURN_TIMES = (0.7, 1.5, 2.1, 3.0, 3.62, 4.4)
+DURATION = 5.0
+FRAME_TIMES = {
+    "15fps": synthetic.constant_rate_times(DURATION, 15.0),
+    "23.17fps": synthetic.constant_rate_times(DURATION, 23.17),
+    "30fps": synthetic.constant_rate_times(DURATION, 30.0),
+    "vfr": synthetic.variable_rate_times(DURATION, 20.0, jitter=0.4, seed=3),
+}
+
+
+@pytest.fixture(scope="session")
+def videos(tmp_path_factory):
+    """Factory of cached synthetic videos: videos(name) -> (path, frame_times)."""
+    folder = tmp_path_factory.mktemp("videos")
+    made = {}
+
+    def make(name: str, **options):
+        if name not in made:
+            times = options.pop("times", FRAME_TIMES.get(name))
+            path = folder / f"{name}.mp4"
+            synthetic.moving_portrait(path, times, options.pop("turn_times", TURN_TIMES), **options)
+            made[name] = (path, np.asarray(times))
+        return made[name]
+
+    return make

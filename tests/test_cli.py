@@ -1,0 +1,66 @@
+import subprocess
+import sys
+
+import numpy as np
+
+from expotion.controls import Controls
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "expotion.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_help_lists_the_commands():
+    result = run_cli("--help")
+    assert result.returncode == 0 and "extract" in result.stdout
+    assert "--plot" in run_cli("extract", "--help").stdout
+
+
+def test_extract_writes_controls_and_plot(videos, tmp_path):
+    path, _ = videos("30fps")
+    out, plot = tmp_path / "c.npz", tmp_path / "c.png"
+    result = run_cli("extract", path, "--out", out, "--plot", plot, "--rate", 25)
+    assert result.returncode == 0, result.stderr
+    controls = Controls.load(out)
+    assert controls.rate == 25 and controls.face_mask.all()
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.stderr == ""  # no native-library chatter (and no progress bar off a terminal)
+    assert sorted(tmp_path.iterdir()) == sorted([out, plot])  # no temporary files left
+
+
+def test_bad_inputs_fail_with_one_line_and_no_output(tmp_path, videos):
+    text = tmp_path / "notes.mp4"
+    text.write_text("hello")
+    good, _ = videos("15fps")
+    truncated = tmp_path / "cut.mp4"
+    truncated.write_bytes(good.read_bytes()[:4000])
+    for bad in (tmp_path / "missing.mp4", text, truncated):
+        out = tmp_path / "out" / "controls.npz"
+        result = run_cli("extract", bad, "--out", out)
+        assert result.returncode == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("expotion: error:"), result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_absurd_rate_is_refused_by_the_parser(videos, tmp_path):
+    path, _ = videos("15fps")
+    result = run_cli("extract", path, "--out", tmp_path / "c.npz", "--rate", "0")
+    assert result.returncode == 2 and "--rate" in result.stderr
+    assert not (tmp_path / "c.npz").exists()
+
+
+def test_no_person_warns_and_writes_masked_controls(tmp_path):
+    from expotion.video import synthetic
+
+    times = synthetic.constant_rate_times(1.5, 15.0)
+    backdrop = synthetic.background(320, 240)
+    video = tmp_path / "room.mp4"
+    synthetic.write_video(video, times, (backdrop for _ in times))
+    out = tmp_path / "c.npz"
+    result = run_cli("extract", video, "--out", out)
+    assert result.returncode == 0
+    assert "warning: no person found" in result.stderr
+    controls = Controls.load(out)
+    assert not controls.face_mask.any() and np.isnan(controls.body_keypoints).all()

@@ -1,0 +1,112 @@
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from expotion.errors import ExpotionError
+from expotion.video import synthetic
+from expotion.video.decode import analysis_size, iter_frames, probe
+
+TICK = 1 / 90000  # the synthetic videos' time base
+
+
+@pytest.mark.parametrize("name", ["15fps", "23.17fps", "30fps", "vfr"])
+def test_timestamps_are_the_presentation_times(videos, name):
+    path, times = videos(name)
+    decoded = np.array([frame.time for frame in iter_frames(path, max_side=160)])
+    assert len(decoded) == len(times)
+    np.testing.assert_allclose(decoded, times, atol=TICK)
+
+
+def test_variable_frame_rate_really_varies(videos):
+    path, times = videos("vfr")
+    steps = np.diff([frame.time for frame in iter_frames(path, max_side=96)])
+    assert steps.max() / steps.min() > 1.5
+
+
+def test_rotation_metadata_gives_upright_frames(tmp_path):
+    upright = np.zeros((120, 80, 3), np.uint8)
+    upright[:20, :20] = 255  # a white corner at the top left
+    path = tmp_path / "rotated.mp4"
+    synthetic.write_video(path, np.arange(5) / 10, [upright] * 5, rotation=90)
+    with av.open(str(path)) as container:  # stored sideways
+        assert (container.streams.video[0].width, container.streams.video[0].height) == (120, 80)
+    info = probe(path)
+    assert (info.width, info.height, info.rotation) == (80, 120, 90)
+    frame = next(iter_frames(path)).image
+    assert frame.shape == (120, 80, 3)
+    assert frame[:20, :20].mean() > 200 and frame[-20:, -20:].mean() < 50
+
+
+def test_downscaling_keeps_aspect_and_even_sizes():
+    assert analysis_size(1920, 1080, 640) == (640, 360)
+    assert analysis_size(1080, 1920, 640) == (360, 640)
+    assert analysis_size(320, 240, 640) == (320, 240)
+    width, height = analysis_size(1001, 999, 333)
+    assert width % 2 == 0 and height % 2 == 0
+
+
+def test_frames_stream_lazily(videos):
+    path, _ = videos("30fps")
+    frames = iter_frames(path, max_side=64)
+    first = next(frames)
+    assert first.index == 0 and first.time == 0.0 and first.image.shape == (48, 64, 3)
+    frames.close()
+
+
+def _write_audio_only(path):
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        samples = (0.1 * np.sin(np.linspace(0, 880 * np.pi, 44100))).astype(np.float32)[None, :]
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        container.mux(stream.encode())
+
+
+def _write_empty_video(path):
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=Fraction(25))
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        container.start_encoding()  # header only: zero frames
+
+
+def _truncate(source, target, keep=0.5):
+    data = source.read_bytes()
+    target.write_bytes(data[: int(len(data) * keep)])
+
+
+def test_bad_inputs_raise_one_clear_error(tmp_path, videos):
+    good, _ = videos("30fps")
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video\n")
+    audio = tmp_path / "song.m4a"
+    _write_audio_only(audio)
+    empty = tmp_path / "empty.mp4"
+    _write_empty_video(empty)
+    truncated = tmp_path / "truncated.mp4"
+    _truncate(good, truncated)
+    cases = {
+        tmp_path / "missing.mp4": "no such file",
+        tmp_path: "directory",
+        text: "not a video file",
+        audio: "no video stream",
+        empty: "no video stream|no video frames",
+        truncated: "corrupt",
+    }
+    for path, message in cases.items():
+        with pytest.raises(ExpotionError, match=message):
+            list(iter_frames(path, max_side=64))
+
+
+def test_truncated_faststart_file_is_reported_as_truncated(tmp_path):
+    times = synthetic.constant_rate_times(4.0, 10.0)
+    frames = [np.random.default_rng(i).integers(0, 255, (96, 128, 3), dtype=np.uint8) for i in range(len(times))]
+    full = tmp_path / "full.mp4"
+    synthetic.write_video(full, times, frames, faststart=True)
+    truncated = tmp_path / "cut.mp4"
+    _truncate(full, truncated, keep=0.4)
+    with pytest.raises(ExpotionError, match="truncated|corrupt"):
+        list(iter_frames(truncated))

@@ -1,0 +1,112 @@
+import numpy as np
+import pytest
+from conftest import TURN_TIMES
+
+from expotion.controls import Controls, extract_controls
+from expotion.controls.face import FACE_SCALARS
+from expotion.video import synthetic
+
+ONE_GRID_STEP = 1 / 50  # 20 ms
+
+
+@pytest.fixture(scope="module")
+def extracted(videos):
+    cache = {}
+
+    def get(name, **options):
+        if name not in cache:
+            path, _ = videos(name, **options)
+            cache[name] = extract_controls(path)
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", ["15fps", "23.17fps", "30fps", "vfr"])
+def test_each_movement_accent_is_found_within_one_grid_step(extracted, name):
+    controls = extracted(name)
+    assert controls.rate == 50 and controls.face_mask.all() and controls.body_mask.all()
+    for turn in TURN_TIMES:
+        nearest = np.min(np.abs(controls.accent_times - turn))
+        assert nearest <= ONE_GRID_STEP, f"accent at {turn} s found {nearest * 1000:.0f} ms away"
+
+
+@pytest.mark.parametrize("name", ["15fps", "vfr"])
+def test_strongest_accents_are_the_turns(extracted, name):
+    controls = extracted(name)
+    strength = np.interp(controls.accent_times, controls.times, controls.accent_curve)
+    strongest = controls.accent_times[np.argsort(strength)[::-1][: len(TURN_TIMES)]]
+    near_a_turn = [np.min(np.abs(np.array(TURN_TIMES) - t)) <= 0.05 for t in strongest]
+    assert sum(near_a_turn) >= len(TURN_TIMES) - 1
+
+
+def test_grid_spans_the_video_duration(extracted, videos):
+    controls = extracted("vfr")
+    _, times = videos("vfr")
+    last_step = np.median(np.diff(times))
+    assert controls.duration == pytest.approx(times[-1] + last_step, abs=1e-3)
+    assert controls.num_frames == int(np.ceil(controls.duration * 50 - 1e-9))
+    for name in Controls.time_series_names():
+        assert len(getattr(controls, name)) == controls.num_frames, name
+
+
+def test_face_and_body_are_masked_while_the_person_is_away(extracted):
+    controls = extracted("hidden", times=synthetic.constant_rate_times(5.0, 15.0), hidden=[(1.5, 3.0)])
+    t = controls.times
+    away, present = (t > 1.6) & (t < 2.9), (t < 1.4) | (t > 3.1)
+    assert not controls.face_mask[away].any() and controls.face_mask[present].all()
+    assert not controls.body_mask[away].any() and controls.body_mask[present].all()
+    assert np.isnan(controls.face_scalars[away]).all() and np.isnan(controls.body_keypoints[away]).all()
+    assert np.isfinite(controls.face_scalars[present]).all()
+    assert np.isfinite(controls.motion_energy).all()  # motion is always observed
+
+
+def test_expression_descriptor_ignores_head_position_scale_and_roll(tmp_path):
+    times = synthetic.constant_rate_times(3.0, 15.0)
+
+    def placement(t):
+        return synthetic.Placement(
+            x=320 + 120 * np.sin(2 * np.pi * t / 3), y=260 + 30 * np.cos(2 * np.pi * t / 2),
+            scale=0.5 + 0.15 * np.sin(2 * np.pi * t / 3), angle=25 * np.sin(2 * np.pi * t / 1.5),
+        )
+
+    path = tmp_path / "wandering.mp4"
+    synthetic.portrait_video(path, times, placement)
+    controls = extract_controls(path)
+    assert controls.face_mask.all()
+    roll = controls.head_pose[:, 2]
+    assert roll.max() - roll.min() > 35  # the head really turned in the image …
+    expression = controls.face_expression
+    spread = np.abs(expression - expression.mean(axis=0)).mean()
+    # … yet the expression barely moved: opening the mouth moves lip landmarks ~0.2 inter-ocular
+    # distances, ten times this bound, while the raw landmarks moved by hundreds of pixels.
+    assert spread < 0.02
+    scalars = controls.face_scalars
+    assert (scalars.std(axis=0) < 0.02).all(), dict(zip(FACE_SCALARS, scalars.std(axis=0)))
+
+
+def test_video_without_a_person_gives_fully_masked_controls(tmp_path):
+    times = synthetic.constant_rate_times(2.0, 15.0)
+    backdrop = synthetic.background(320, 240)
+    path = tmp_path / "empty_room.mp4"
+    synthetic.write_video(path, times, (backdrop for _ in times))
+    controls = extract_controls(path)
+    assert not controls.has_person
+    assert not controls.face_mask.any() and not controls.body_mask.any()
+    assert np.isnan(controls.face_expression).all()
+    assert len(controls.accent_times) == 0
+
+
+def test_save_load_round_trip_and_resampling(extracted, tmp_path):
+    controls = extracted("30fps")
+    path = tmp_path / "controls.npz"
+    controls.save(path)
+    loaded = Controls.load(path)
+    for name in Controls.time_series_names():
+        np.testing.assert_array_equal(getattr(loaded, name), getattr(controls, name))
+    assert loaded.provenance == controls.provenance
+    assert loaded.provenance["extractors"]["face"].startswith("mediapipe")
+    at_25 = loaded.resample_to(25)
+    assert at_25.num_frames == int(np.ceil(controls.duration * 25 - 1e-9))
+    np.testing.assert_allclose(at_25.motion_energy[10], controls.motion_energy[20], rtol=0.1)
+    assert at_25.face_mask.dtype == bool

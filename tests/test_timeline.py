@@ -1,0 +1,62 @@
+import numpy as np
+import pytest
+
+from expotion.controls.timeline import fill_short_gaps, grid_times, lowpass, to_grid
+
+
+def test_grid_covers_the_duration_at_the_rate():
+    grid = grid_times(9.6486, 50)
+    assert len(grid) == 483 and grid[0] == 0 and grid[-1] < 9.6486 <= grid[-1] + 1 / 50
+    assert len(grid_times(2.0, 50)) == 100
+
+
+def test_resampling_is_by_timestamp_not_frame_count():
+    rng = np.random.default_rng(0)
+    times = np.cumsum(rng.uniform(0.02, 0.09, 80))  # variable frame rate
+    times -= times[0]
+    values = 3.0 * times + 1.0  # a ramp: linear interpolation must reproduce it exactly
+    grid = grid_times(times[-1], 50)
+    resampled, mask = to_grid(times, values, np.ones(len(times), bool), grid, cutoff_hz=0)
+    assert mask.all()
+    np.testing.assert_allclose(resampled, 3.0 * grid + 1.0, atol=1e-9)
+
+
+def test_zero_phase_smoothing_does_not_move_a_peak():
+    rate = 50.0
+    t = np.arange(500) / rate
+    for peak in (2.0, 4.37, 7.91):
+        signal = np.exp(-0.5 * ((t - peak) / 0.05) ** 2)
+        smoothed = lowpass(signal, rate, 4.0)
+        assert smoothed.max() < signal.max()  # it did smooth
+        assert abs(t[np.argmax(smoothed)] - peak) <= 1 / rate
+
+
+def test_short_gaps_are_filled_long_gaps_stay_masked():
+    times = np.arange(40) / 10.0
+    valid = np.ones(40, bool)
+    valid[5:7] = False  # 0.3 s between the valid frames around it: filled
+    valid[20:30] = False  # 1.1 s: stays masked
+    filled = fill_short_gaps(times, valid, max_gap=0.3)
+    assert filled[5:7].all() and not filled[20:30].any()
+    values = np.where(valid, times, np.nan)
+    resampled, mask = to_grid(times, values, valid, grid_times(4.0, 50), max_gap=0.3, cutoff_hz=0)
+    grid = grid_times(4.0, 50)
+    assert mask[(grid >= 0.5) & (grid < 0.7)].all()
+    np.testing.assert_allclose(resampled[(grid >= 0.5) & (grid < 0.7)], grid[(grid >= 0.5) & (grid < 0.7)], atol=1e-9)
+    hidden = (grid >= 2.0) & (grid < 3.0)
+    assert not mask[hidden].any() and np.isnan(resampled[hidden]).all()
+
+
+def test_nothing_observed_gives_a_full_mask_of_nan():
+    times = np.arange(10) / 10
+    values, mask = to_grid(times, np.full((10, 3), np.nan), np.zeros(10, bool), grid_times(1.0, 50))
+    assert not mask.any() and np.isnan(values).all() and values.shape == (50, 3)
+
+
+@pytest.mark.parametrize("rate", [25.0, 50.0, 100.0])
+def test_grid_time_maps_to_the_frame_on_screen(rate):
+    times = np.array([0.0, 0.1, 0.35, 0.4])
+    valid = np.array([True, False, True, True])
+    _, mask = to_grid(times, times.copy(), valid, grid_times(0.5, rate), max_gap=0.0, cutoff_hz=0)
+    grid = grid_times(0.5, rate)
+    assert (mask == ~((grid >= 0.1) & (grid < 0.35))).all()
