@@ -14,17 +14,22 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) torch==2.13.0
+	# tinysoundfont declares pyaudio (live playback, needs PortAudio headers); offline rendering never uses it.
+	$(PIP) --no-deps tinysoundfont==0.3.7
 	$(PIP) -e '.[test]'
 	touch $@
 
+DEMO_PROMPT := Upbeat funk with slap bass, brass stabs and a tight drum groove
+
 demo: $(STAMP)
-	$(BIN)/expotion extract examples/sample.mp4 --out out/sample_controls.npz --plot out/sample_controls.png
+	$(BIN)/expotion generate examples/sample.mp4 --prompt "$(DEMO_PROMPT)" --out out/sample_with_music.mp4
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extract.py
+	$(BIN)/python benchmarks/generate.py
 
 clean:
 	rm -rf $(VENV) out

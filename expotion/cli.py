@@ -65,6 +65,55 @@ def _run_extract(args) -> None:
     )
 
 
+def _unit_interval(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
+    return value
+
+
+def _add_generate(subcommands) -> None:
+    parser = subcommands.add_parser(
+        "generate",
+        help="music for a video, written back into it",
+        description="Write OUT.mp4: VIDEO with music for PROMPT as its sound track, exactly as long as the "
+        "video, its beats on the person's movement accents. Also writes OUT.wav, OUT.json (tempo, key, "
+        "sections, instruments), OUT.mid (composer backend) and OUT.png (controls with the music's beats).",
+    )
+    parser.add_argument("video", type=Path, help="input video")
+    parser.add_argument("--prompt", default="", help='text describing the music, e.g. "laid-back reggae with ukulele melody"')
+    parser.add_argument("--out", type=Path, required=True, help="output .mp4 (siblings share its name)")
+    parser.add_argument("--backend", default="composer", choices=["composer"],
+                        help="generator: composer (embedded, offline; default)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same music")
+    parser.add_argument("--soundfont", type=Path, help="SF2 soundfont (default: FluidR3_GM if installed, else the bundled TimGM6mb)")
+    parser.add_argument("--body-rhythm", type=_unit_interval, default=1.0,
+                        help="0–1: how strongly movement sets tempo and beats (0: tempo from the prompt; default 1)")
+    parser.add_argument("--face-mood", type=_unit_interval, default=1.0,
+                        help="0–1: how far the face moves the prompt's mood (default 1)")
+    parser.add_argument("--no-plot", action="store_true", help="do not write OUT.png")
+    parser.set_defaults(run=_run_generate)
+
+
+def _run_generate(args) -> None:
+    from expotion.pipeline import generate
+
+    stages = {"controls": "reading the person's movement", "music": "composing and rendering", "writing": "writing outputs"}
+    interactive = sys.stderr.isatty()
+    result = generate(
+        args.video, args.prompt, args.out, backend=args.backend, seed=args.seed, plot=not args.no_plot,
+        progress=(lambda stage: print(f"expotion: {stages[stage]}…", file=sys.stderr)) if interactive else None,
+        show_progress_bar=interactive, soundfont=args.soundfont, body_rhythm=args.body_rhythm, face_mood=args.face_mood,
+    )
+    if not result.controls.has_person:
+        _warn(f"no person found in {args.video.name}: the music follows the prompt only")
+    tempo = result.music.decisions.get("tempo", {})
+    written = [p for p in (result.video, result.audio, result.midi, result.decisions, result.plot) if p]
+    print(f"{result.video}: {result.music.duration:.2f} s of music, {tempo.get('bpm', 0):.0f} BPM (tempo from the "
+          f"{tempo.get('source', '?')}), key {result.music.decisions.get('key', '?')}")
+    print("wrote " + ", ".join(str(p) for p in written))
+
+
 def _warn(message: str) -> None:
     print(f"expotion: warning: {message}", file=sys.stderr)
 
@@ -77,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"expotion {__version__}")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_generate(subcommands)
     _add_extract(subcommands)
     return parser
 

@@ -1,0 +1,1 @@
+"""Audio out: soundfont synthesis, loudness, wav files."""

@@ -1,0 +1,43 @@
+"""Loudness normalisation and a peak limiter: consistent level, never a clipped sample.
+
+Loudness here is gated RMS level in dBFS over 400 ms blocks (blocks quieter than −70 dBFS
+ignored, as in EBU R128's absolute gate, but without its K-weighting filter).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
+
+TARGET_DBFS = -16.0
+CEILING = 10 ** (-1.0 / 20)  # −1 dBFS peak
+BLOCK_S = 0.4
+GATE_DBFS = -70.0
+
+
+def loudness_dbfs(audio: np.ndarray, sample_rate: int) -> float:
+    """Gated RMS level (dBFS) of (samples, channels) audio; −inf for silence."""
+    block = max(1, int(BLOCK_S * sample_rate))
+    usable = len(audio) // block * block
+    if usable == 0:
+        usable, block = len(audio), max(1, len(audio))
+    power = (audio[:usable] ** 2).mean(axis=1).reshape(-1, block).mean(axis=1)
+    loud = power[power > 10 ** (GATE_DBFS / 10)]
+    return float(10 * np.log10(loud.mean())) if loud.size else float("-inf")
+
+
+def limit(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
+    """Smooth gain reduction wherever a peak would pass `ceiling` (5 ms look-around)."""
+    window = max(1, int(0.005 * sample_rate))
+    peaks = maximum_filter1d(np.abs(audio).max(axis=1), size=4 * window)
+    gain = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    gain = np.minimum(gain, uniform_filter1d(gain, size=2 * window))  # smooth, never above the need
+    return np.clip(audio * gain[:, None], -ceiling, ceiling).astype(np.float32)
+
+
+def normalise(audio: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> np.ndarray:
+    """Scale to the target loudness, then limit peaks to −1 dBFS."""
+    level = loudness_dbfs(audio, sample_rate)
+    if not np.isfinite(level):
+        return audio.astype(np.float32)
+    return limit(audio * 10 ** ((target_dbfs - level) / 20), sample_rate)

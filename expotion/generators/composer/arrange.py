@@ -1,0 +1,254 @@
+"""The score: chords, bass, melody and drums laid on the beat grid, bar by bar.
+
+Positions inside a bar are in beats and become seconds through the beat grid (`BeatGrid.time`),
+so every subdivision stretches with the person's tempo and every beat lands where the
+beat tracker put it — on the movement accents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pretty_midi
+
+from expotion.generators.composer import grooves
+from expotion.generators.composer.harmony import Chord, Key, parse_numeral, progression, voice
+from expotion.generators.composer.mood import Section
+from expotion.generators.composer.prompt import Style
+from expotion.generators.composer.rhythm import BeatGrid
+
+DRUM_CHANNEL_PROGRAM = 0
+CHORD_REGISTER = (52, 76)
+BASS_REGISTER = (33, 45)
+MELODY_CENTRE = 71
+# Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
+LAYER_ENTRY = {"bass": 0.2, "melody": 0.3, "drums": 0.35}
+FULL_DRUMS = 0.55
+CALM = 0.35  # below this energy chords are held and the bass plays whole bars
+STRONG_ACCENT = 1.0  # accent strength (≈1 at a clear accent) that the music answers
+ACCENT_MATCH_S = 0.06
+
+
+@dataclass
+class Bar:
+    index: int
+    first_beat: int  # beat index where the bar starts (may be negative for a pickup)
+    chord: Chord
+    key: Key
+    energy: float
+    section: int
+    section_start: bool
+    section_end: bool
+
+
+@dataclass
+class Score:
+    midi: pretty_midi.PrettyMIDI
+    bars: list[Bar]
+    layers: dict[str, list[int]] = field(default_factory=dict)  # layer → bars where it plays
+
+
+class Arranger:
+    def __init__(self, style: Style, grid: BeatGrid, duration: float, seed: int):
+        self.style, self.grid, self.duration = style, grid, duration
+        self.rng = np.random.default_rng(seed)
+        self.groove = grooves.groove_for_meter(style.groove, grid.meter)
+        self.midi = pretty_midi.PrettyMIDI(initial_tempo=float(np.clip(grid.bpm, 20, 300)))
+        self.tracks = {
+            role: pretty_midi.Instrument(program=style.instruments[role], name=f"{role}: {pretty_midi.program_to_instrument_name(style.instruments[role])}")
+            for role in ("harmony", "bass", "melody")
+        }
+        self.drums = pretty_midi.Instrument(program=DRUM_CHANNEL_PROGRAM, is_drum=True, name="drums")
+
+    # ---- time helpers -------------------------------------------------------------
+    def seconds(self, bar: Bar, position: float) -> float:
+        return self.grid.time(bar.first_beat + self._swung(position))
+
+    def _swung(self, position: float) -> float:
+        beat, fraction = divmod(position, 1.0)
+        if self.style.swing and abs(fraction - 0.5) < 1e-6:
+            return beat + 0.5 + self.style.swing / 2
+        return position
+
+    def add(self, track: pretty_midi.Instrument, pitch: int, start: float, end: float, velocity: float) -> None:
+        """A note, clipped to the clip; nothing that starts at or after the end."""
+        start, end = max(start, 0.0), min(end, self.duration)
+        if end - start < 0.02 or not 0 <= pitch <= 127:
+            return
+        track.notes.append(pretty_midi.Note(int(np.clip(velocity, 1, 127)), int(pitch), start, end))
+
+    # ---- structure ----------------------------------------------------------------
+    def plan_bars(self, sections: list[Section], energy: np.ndarray, home: Key) -> list[Bar]:
+        first_beats = self.grid.bar_first_beats()
+        bars: list[Bar] = []
+        for section_index, section in enumerate(sections):
+            key = home.relative("major" if section.valence >= 0 else "minor")
+            chords = progression(self.style.progressions, key, self.rng)
+            for bar in range(section.start_bar, section.end_bar):
+                bars.append(Bar(
+                    index=bar,
+                    first_beat=int(first_beats[bar]),
+                    chord=chords[(bar - section.start_bar) % len(chords)],
+                    key=key,
+                    energy=float(energy[bar]),
+                    section=section_index,
+                    section_start=bar == section.start_bar,
+                    section_end=bar == section.end_bar - 1,
+                ))
+        self._cadence(bars)
+        return bars
+
+    @staticmethod
+    def _cadence(bars: list[Bar]) -> None:
+        """End on the home chord, approached from the dominant when there is room."""
+        if not bars:
+            return
+        last = bars[-1]
+        last.chord = parse_numeral("I" if last.key.mode == "major" else "i", last.key)
+        if len(bars) >= 3:
+            bars[-2].chord = parse_numeral("V7", bars[-2].key)
+
+    # ---- layers -------------------------------------------------------------------
+    def comp(self, bar: Bar, previous: tuple[int, ...] | None) -> tuple[int, ...]:
+        """Chords: held when calm, in the groove's comping rhythm when moving."""
+        pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
+        meter = self.grid.meter
+        if bar.energy < CALM or self.groove is None:
+            pattern = ((0, meter),)
+        else:
+            pattern = grooves.COMPING.get(self.groove, grooves.COMPING["plain"])
+        velocity = 42 + 40 * bar.energy
+        for position, length in pattern:
+            if position >= meter:
+                continue
+            start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
+            for pitch in pitches:
+                self.add(self.tracks["harmony"], pitch, start, end - 0.01, velocity + self.rng.integers(-3, 4))
+        return pitches
+
+    def bass(self, bar: Bar, next_root: int) -> None:
+        groove = self.groove or "plain"
+        pattern = grooves.BASS["sustain" if bar.energy < CALM else groove if groove in grooves.BASS else "plain"]
+        root = BASS_REGISTER[0] + (bar.chord.root - BASS_REGISTER[0]) % 12
+        intervals = bar.chord.intervals
+        degree_of = {"R": 0, "3": intervals[1], "5": intervals[2] if len(intervals) > 2 else 7, "8": 12, "6": 9, "b7": 10}
+        approach_target = BASS_REGISTER[0] + (next_root - BASS_REGISTER[0]) % 12
+        for position, length, degree in pattern:
+            if position >= self.grid.meter:
+                continue
+            pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
+            end = self.seconds(bar, min(position + length, self.grid.meter))
+            self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01, 60 + 45 * bar.energy)
+
+    def drum_bar(self, bar: Bar) -> None:
+        pattern = grooves.DRUMS[self.groove]
+        light = bar.energy < FULL_DRUMS
+        steps = grooves.STEPS_PER_BEAT * self.grid.meter
+        base = 58 + 50 * bar.energy
+        for drum, hits in pattern.items():
+            if light and drum not in grooves.LIGHT_DRUMS:
+                continue
+            for step, mark in enumerate(hits[:steps]):
+                if mark != "x":
+                    continue
+                position = step / grooves.STEPS_PER_BEAT
+                accent = 10 if step % grooves.STEPS_PER_BEAT == 0 else -12 if step % 2 else 0
+                start = self.seconds(bar, position)
+                self.add(self.drums, drum, start, start + 0.1, base + accent - (15 if light else 0))
+        if bar.section_start and not light:
+            start = self.seconds(bar, 0)
+            self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
+        if bar.section_end and bar.energy >= 0.5:  # a fill into the next section
+            for step, tom in enumerate((grooves.HIGH_TOM, grooves.MID_TOM, grooves.LOW_TOM, grooves.LOW_TOM)):
+                start = self.seconds(bar, self.grid.meter - 1 + step / 4)
+                self.add(self.drums, tom, start, start + 0.1, base)
+
+    def melody(self, bars: list[Bar], playing: list[bool]) -> None:
+        """Two-bar motifs, repeated with variation in four-bar phrases that end on a long
+        chord tone; chord tones on strong beats, stepwise scale motion between."""
+        meter = self.grid.meter
+        rhythms = grooves.MELODY_RHYTHMS[meter if meter in grooves.MELODY_RHYTHMS else 4]
+        centre = MELODY_CENTRE + int(round(4 * self.style.arousal))
+        pitch = centre
+        motif: list[tuple[tuple, list[int]]] = []
+        for number, bar in enumerate(bars):
+            phrase_bar = number % 4
+            density = int(np.clip(bar.energy * 4, 0, 3))
+            if phrase_bar < 2:
+                options = rhythms[density]
+                rhythm = options[self.rng.integers(len(options))]
+                steps = list(self.rng.choice([-2, -1, -1, 1, 1, 2], size=len(rhythm)) * (1 if phrase_bar == 0 else -1))
+                motif = motif[-1:] + [(rhythm, steps)] if phrase_bar == 1 else [(rhythm, steps)]
+            else:
+                rhythm, steps = motif[phrase_bar - 2] if len(motif) > phrase_bar - 2 else motif[-1]
+            if not playing[number]:
+                continue
+            cadence = phrase_bar == 3 or number == len(bars) - 1
+            notes = list(rhythm)
+            if cadence:  # hold the phrase's last note to the end of the bar
+                notes = [n for n in notes if n[0] < meter / 2] + [(meter / 2, meter / 2)]
+            for index, (position, length) in enumerate(notes):
+                strong = position in (0, meter / 2) or (cadence and index == len(notes) - 1)
+                pitch = self._next_pitch(pitch, int(steps[index % len(steps)]), bar, strong, centre)
+                velocity = 62 + 40 * bar.energy + (8 if strong else 0) + self.rng.integers(-4, 5)
+                start, end = self.seconds(bar, position), self.seconds(bar, position + length)
+                self.add(self.tracks["melody"], pitch, start, end - 0.02, velocity)
+
+    @staticmethod
+    def _next_pitch(pitch: int, step: int, bar: Bar, strong: bool, centre: int) -> int:
+        scale = sorted({(pc - 0) % 12 for pc in bar.key.scale})
+        candidates = [p for p in range(centre - 9, centre + 10) if p % 12 in scale]
+        index = int(np.argmin([abs(p - pitch) for p in candidates]))
+        index = int(np.clip(index + step, 0, len(candidates) - 1))
+        if index in (0, len(candidates) - 1):  # bounce off the edges of the range
+            index = int(np.clip(index - 2 * step, 0, len(candidates) - 1))
+        target = candidates[index]
+        if strong:
+            chord_tones = [p for p in range(centre - 9, centre + 10) if p % 12 in bar.chord.pitch_classes]
+            target = min(chord_tones, key=lambda p: (abs(p - target), p))
+        return target
+
+    def answer_accents(self, bars: list[Bar], accents: np.ndarray, strengths: np.ndarray, drummed: list[bool]) -> int:
+        """Strong movement accents that fall off the beat get a hit of their own; the
+        rest are already on a beat. Returns how many hits were added."""
+        added = 0
+        bar_starts = np.array([self.seconds(bar, 0) for bar in bars])
+        for time, strength in zip(accents, strengths):
+            if strength < STRONG_ACCENT or np.min(np.abs(self.grid.times - time)) <= ACCENT_MATCH_S:
+                continue
+            number = int(np.clip(np.searchsorted(bar_starts, time, side="right") - 1, 0, len(bars) - 1))
+            bar = bars[number]
+            velocity = 70 + 40 * min(strength - STRONG_ACCENT, 1.0)
+            if drummed[number]:
+                self.add(self.drums, grooves.MID_TOM, time, time + 0.12, velocity)
+            else:
+                top = voice(bar.chord, None, *CHORD_REGISTER, voices=3)
+                for pitch in top:
+                    self.add(self.tracks["harmony"], pitch, time, time + 0.18, velocity)
+            added += 1
+        return added
+
+    def build(self, sections: list[Section], energy: np.ndarray, home: Key, accents: np.ndarray, strengths: np.ndarray) -> Score:
+        bars = self.plan_bars(sections, energy, home)
+        layers = {
+            "harmony": [True] * len(bars),
+            "bass": [bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
+            "drums": [self.groove is not None and bar.energy >= LAYER_ENTRY["drums"] for bar in bars],
+            "melody": [bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
+        }
+        voicing = None
+        for number, bar in enumerate(bars):
+            voicing = self.comp(bar, voicing)
+            if layers["bass"][number]:
+                following = bars[number + 1].chord.root if number + 1 < len(bars) else bar.chord.root
+                self.bass(bar, following)
+            if layers["drums"][number]:
+                self.drum_bar(bar)
+        self.melody(bars, layers["melody"])
+        self.answer_accents(bars, accents, strengths, layers["drums"])
+        for track in (*self.tracks.values(), self.drums):
+            if track.notes:
+                track.notes.sort(key=lambda note: (note.start, note.pitch))
+                self.midi.instruments.append(track)
+        return Score(self.midi, bars, {name: [b.index for b, on in zip(bars, playing) if on] for name, playing in layers.items()})

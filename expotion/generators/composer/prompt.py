@@ -1,0 +1,276 @@
+"""From free text to a musical style: genre, instruments by role, groove, tempo, mood.
+
+Works on short prompts ("melancholic violin and cello, slow") and on long machine-written
+captions ("This is an instrumental reggae song. The main melody is played on a ukulele …").
+Words the tables do not know are ignored. Instruments are General MIDI programs; one that
+GM lacks maps to the nearest it has (a ukulele plays on the nylon-string guitar).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# name → (GM program, natural role). Longer names are matched first ("bass guitar" before "guitar").
+INSTRUMENTS = {
+    "acoustic grand piano": (0, "harmony"), "grand piano": (0, "harmony"), "piano": (0, "harmony"),
+    "keyboard": (4, "harmony"), "keys": (4, "harmony"), "electric piano": (4, "harmony"), "rhodes": (4, "harmony"),
+    "harpsichord": (6, "harmony"), "celesta": (8, "melody"), "glockenspiel": (9, "melody"),
+    "music box": (10, "melody"), "vibraphone": (11, "melody"), "marimba": (12, "melody"),
+    "xylophone": (13, "melody"), "bells": (14, "melody"), "organ": (16, "harmony"),
+    "hammond": (16, "harmony"), "church organ": (19, "harmony"), "accordion": (21, "melody"),
+    "harmonica": (22, "melody"), "ukulele": (24, "melody"), "nylon guitar": (24, "harmony"),
+    "classical guitar": (24, "harmony"), "acoustic guitar": (25, "harmony"), "guitar": (25, "harmony"),
+    "jazz guitar": (26, "harmony"), "electric guitar": (27, "harmony"), "clean guitar": (27, "harmony"),
+    "overdriven guitar": (29, "harmony"), "distorted guitar": (30, "harmony"),
+    "distortion guitar": (30, "harmony"), "bass": (33, "bass"), "bass guitar": (33, "bass"),
+    "electric bass": (33, "bass"), "acoustic bass": (32, "bass"), "upright bass": (32, "bass"),
+    "double bass": (32, "bass"), "slap bass": (36, "bass"), "fretless bass": (35, "bass"),
+    "synth bass": (38, "bass"), "bassline": (38, "bass"), "violin": (40, "melody"), "fiddle": (40, "melody"),
+    "viola": (41, "melody"), "cello": (42, "bass"), "contrabass": (43, "bass"), "harp": (46, "harmony"),
+    "timpani": (47, "bass"), "strings": (48, "harmony"), "string ensemble": (48, "harmony"),
+    "orchestra": (48, "harmony"), "orchestral": (48, "harmony"), "choir": (52, "harmony"),
+    "voice": (53, "melody"), "vocals": (53, "melody"), "trumpet": (56, "melody"),
+    "trombone": (57, "melody"), "tuba": (58, "bass"), "french horn": (60, "melody"), "horn": (60, "melody"),
+    "horns": (61, "harmony"), "brass": (61, "harmony"), "saxophone": (65, "melody"), "sax": (65, "melody"),
+    "alto sax": (65, "melody"), "tenor sax": (66, "melody"), "oboe": (68, "melody"),
+    "english horn": (69, "melody"), "bassoon": (70, "bass"), "clarinet": (71, "melody"),
+    "piccolo": (72, "melody"), "flute": (73, "melody"), "recorder": (74, "melody"),
+    "pan flute": (75, "melody"), "whistle": (78, "melody"), "ocarina": (79, "melody"),
+    "synth": (81, "melody"), "synth lead": (81, "melody"), "lead synth": (81, "melody"),
+    "synthesizer": (81, "melody"), "synth pad": (89, "harmony"), "pad": (89, "harmony"),
+    "pads": (89, "harmony"), "sitar": (104, "melody"), "banjo": (105, "harmony"),
+    "koto": (107, "melody"), "kalimba": (108, "melody"), "bagpipe": (109, "melody"),
+    "steel drums": (114, "melody"), "steelpan": (114, "melody"),
+}
+DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
+NO_DRUM_WORDS = ("no drums", "without drums", "no percussion", "drumless", "a cappella")
+
+ROLE_WORDS = {
+    "melody": ("melody", "lead", "solo", "tune", "theme", "riff", "line"),
+    "harmony": ("chords", "chord", "strumming", "strum", "comping", "accompaniment", "pad", "rhythm guitar", "backing"),
+    "bass": ("bass line", "bassline", "low end"),
+}
+
+
+@dataclass(frozen=True)
+class Genre:
+    tempo: tuple[int, int]  # bpm range
+    groove: str | None  # drum pattern name (arrange.py), None for no drums
+    progressions: str  # harmony vocabulary (harmony.py)
+    instruments: dict[str, int]  # default GM program per role
+    swing: float = 0.0  # 0 straight … 1/3 full triplet swing of eighth notes
+    meter: int = 4
+    mood: tuple[float, float] = (0.0, 0.0)  # (valence, arousal) leaning
+
+
+GENRES = {
+    "pop": Genre((96, 124), "pop", "pop", {"melody": 0, "harmony": 4, "bass": 33}),
+    "rock": Genre((100, 140), "rock", "rock", {"melody": 29, "harmony": 30, "bass": 34}, mood=(0.0, 0.5)),
+    "metal": Genre((120, 170), "rock", "minor", {"melody": 30, "harmony": 30, "bass": 34}, mood=(-0.5, 0.9)),
+    "punk": Genre((150, 190), "rock", "rock", {"melody": 30, "harmony": 30, "bass": 34}, mood=(0.0, 0.9)),
+    "reggae": Genre((66, 90), "reggae", "reggae", {"melody": 24, "harmony": 27, "bass": 33}, mood=(0.3, -0.3)),
+    "ska": Genre((140, 180), "reggae", "reggae", {"melody": 56, "harmony": 27, "bass": 33}, mood=(0.5, 0.5)),
+    "jazz": Genre((90, 160), "jazz", "jazz", {"melody": 65, "harmony": 0, "bass": 32}, swing=1 / 3),
+    "swing": Genre((120, 180), "jazz", "jazz", {"melody": 56, "harmony": 0, "bass": 32}, swing=1 / 3, mood=(0.5, 0.4)),
+    "blues": Genre((70, 110), "shuffle", "blues", {"melody": 22, "harmony": 27, "bass": 33}, swing=1 / 3),
+    "funk": Genre((95, 115), "funk", "funk", {"melody": 61, "harmony": 27, "bass": 36}, mood=(0.4, 0.6)),
+    "disco": Genre((110, 128), "four", "pop", {"melody": 48, "harmony": 27, "bass": 33}, mood=(0.6, 0.6)),
+    "hip hop": Genre((80, 100), "hiphop", "minor", {"melody": 4, "harmony": 89, "bass": 38}),
+    "rap": Genre((80, 100), "hiphop", "minor", {"melody": 4, "harmony": 89, "bass": 38}),
+    "trap": Genre((130, 150), "hiphop", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(-0.3, 0.5)),
+    "lofi": Genre((70, 90), "hiphop", "jazz", {"melody": 4, "harmony": 4, "bass": 33}, swing=0.2, mood=(0.0, -0.5)),
+    "electronic": Genre((118, 132), "four", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.0, 0.6)),
+    "edm": Genre((124, 130), "four", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.2, 0.8)),
+    "house": Genre((118, 128), "four", "pop", {"melody": 4, "harmony": 89, "bass": 38}, mood=(0.3, 0.6)),
+    "techno": Genre((125, 140), "four", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(-0.2, 0.7)),
+    "dance": Genre((115, 130), "four", "pop", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.4, 0.7)),
+    "ambient": Genre((60, 80), None, "ambient", {"melody": 88, "harmony": 89, "bass": 89}, mood=(0.0, -0.8)),
+    "classical": Genre((70, 120), None, "classical", {"melody": 40, "harmony": 48, "bass": 42}),
+    "orchestral": Genre((70, 110), None, "classical", {"melody": 40, "harmony": 48, "bass": 42}),
+    "cinematic": Genre((70, 100), "cinematic", "minor", {"melody": 60, "harmony": 48, "bass": 42}, mood=(-0.1, 0.3)),
+    "folk": Genre((85, 120), "folk", "folk", {"melody": 40, "harmony": 25, "bass": 32}),
+    "country": Genre((90, 130), "folk", "folk", {"melody": 40, "harmony": 25, "bass": 32}, mood=(0.4, 0.2)),
+    "latin": Genre((95, 120), "latin", "latin", {"melody": 56, "harmony": 0, "bass": 33}, mood=(0.5, 0.5)),
+    "bossa nova": Genre((120, 140), "latin", "jazz", {"melody": 73, "harmony": 24, "bass": 32}, mood=(0.2, -0.3)),
+    "salsa": Genre((150, 200), "latin", "latin", {"melody": 56, "harmony": 0, "bass": 33}, mood=(0.6, 0.8)),
+    "waltz": Genre((80, 110), "waltz", "classical", {"melody": 40, "harmony": 0, "bass": 32}, meter=3),
+    "gospel": Genre((70, 110), "pop", "gospel", {"melody": 19, "harmony": 16, "bass": 33}, mood=(0.6, 0.3)),
+    "soul": Genre((70, 100), "funk", "gospel", {"melody": 65, "harmony": 4, "bass": 33}, mood=(0.3, 0.1)),
+    "r&b": Genre((65, 95), "hiphop", "jazz", {"melody": 4, "harmony": 4, "bass": 38}),
+}
+GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "blues", "hip-hop": "hip hop", "hiphop": "hip hop", "lo-fi": "lofi", "electronica": "electronic",
+                 "dubstep": "edm", "synthwave": "electronic", "orchestra": "orchestral", "rnb": "r&b",
+                 "film score": "cinematic", "soundtrack": "cinematic", "bossa": "bossa nova", "dub": "reggae"}
+
+TEMPO_WORDS = {
+    "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
+    "chill": (70, 95), "calm": (60, 85), "mellow": (70, 95), "moderate": (90, 115), "medium": (90, 115),
+    "mid-tempo": (90, 115), "upbeat": (115, 140), "energetic": (120, 150), "fast": (130, 160),
+    "quick": (125, 150), "driving": (120, 145), "very fast": (150, 185), "frantic": (160, 190),
+}
+# word → (valence, arousal) push, each in [-1, 1]
+MOOD_WORDS = {
+    "happy": (0.8, 0.4), "joyful": (0.9, 0.5), "cheerful": (0.8, 0.4), "uplifting": (0.7, 0.5),
+    "bright": (0.6, 0.3), "playful": (0.6, 0.4), "fun": (0.6, 0.5), "hopeful": (0.5, 0.1),
+    "romantic": (0.4, -0.3), "sweet": (0.5, -0.2), "warm": (0.4, -0.2), "peaceful": (0.4, -0.7),
+    "calm": (0.2, -0.7), "relaxed": (0.2, -0.6), "relaxing": (0.2, -0.6), "chill": (0.1, -0.5),
+    "laid-back": (0.2, -0.5), "dreamy": (0.1, -0.5), "sad": (-0.8, -0.4), "melancholic": (-0.7, -0.3),
+    "melancholy": (-0.7, -0.3), "somber": (-0.7, -0.4), "sombre": (-0.7, -0.4), "gloomy": (-0.8, -0.3),
+    "dark": (-0.6, 0.2), "mysterious": (-0.4, 0.0), "tense": (-0.4, 0.6), "suspenseful": (-0.4, 0.6),
+    "angry": (-0.7, 0.9), "aggressive": (-0.5, 0.9), "epic": (0.1, 0.8), "heroic": (0.4, 0.7),
+    "energetic": (0.3, 0.8), "intense": (-0.2, 0.8), "powerful": (0.1, 0.7), "emotional": (-0.2, 0.2),
+    "nostalgic": (-0.2, -0.3), "lonely": (-0.7, -0.5), "haunting": (-0.5, 0.0), "triumphant": (0.7, 0.8),
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    genre: str
+    instruments: dict[str, int]  # role (melody, harmony, bass) → GM program
+    groove: str | None
+    tempo_range: tuple[int, int]
+    tempo_from_prompt: bool  # the prompt itself named a tempo (words or bpm)
+    progressions: str
+    valence: float  # −1 sad … +1 happy, from the prompt's words and genre
+    arousal: float  # −1 calm … +1 excited
+    meter: int = 4
+    swing: float = 0.0
+    recognised: list[str] = field(default_factory=list)  # prompt words that shaped the style
+
+
+def _normalise(prompt: str) -> str:
+    return " " + re.sub(r"[^a-z0-9&\-]+", " ", prompt.lower()).strip() + " "
+
+
+def _find(text: str, phrase: str) -> int:
+    """Position of `phrase` as whole words in `text` (allowing a plural s), or -1."""
+    match = re.search(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", text)
+    return match.start() if match else -1
+
+
+def _named_instruments(text: str) -> list[tuple[int, str]]:
+    """(position, instrument name) of each instrument mentioned, longest names winning."""
+    found, taken = [], []
+    for name in sorted(INSTRUMENTS, key=len, reverse=True):
+        position = _find(text, name)
+        if position >= 0 and not any(start <= position < end for start, end in taken):
+            found.append((position, name))
+            taken.append((position, position + len(name)))
+    return sorted(found)
+
+
+def _role_for(text: str, position: int, name: str) -> str:
+    """The role the prompt gives an instrument: the role word nearest after or before it in
+    the same sentence, else the instrument's natural role."""
+    sentence_start = text.rfind(".", 0, position) + 1
+    sentence_end = text.find(".", position)
+    sentence_end = len(text) if sentence_end < 0 else sentence_end
+    best, best_distance = INSTRUMENTS[name][1], 40
+    for role, words in ROLE_WORDS.items():
+        for word in words:
+            for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text[sentence_start:sentence_end]):
+                distance = abs(sentence_start + match.start() - position)
+                if distance < best_distance:
+                    best, best_distance = role, distance
+    if name in ("bass", "bass guitar", "electric bass", "synth bass", "upright bass", "double bass"):
+        return "bass"
+    return best
+
+
+def parse_prompt(prompt: str) -> Style:
+    """The style a prompt asks for; defaults (pop, moderate tempo) fill what it leaves open."""
+    text = _normalise(prompt)
+    recognised: list[str] = []
+    genre_name = "pop"
+    genre_names = {**{g: g for g in GENRES}, **GENRE_ALIASES}
+    genre_hits = sorted((_find(text, word), word) for word in genre_names if _find(text, word) >= 0)
+    if genre_hits:
+        genre_name = genre_names[genre_hits[0][1]]
+        recognised.append(genre_hits[0][1])
+    genre = GENRES[genre_name]
+
+    named = _named_instruments(text)
+    instruments = dict(genre.instruments)
+    assigned: set[str] = set()
+    for position, name in named:
+        role = _role_for(text, position, name)
+        if role in assigned:  # a second instrument for a taken role takes a free one
+            free = [r for r in ("melody", "harmony", "bass") if r not in assigned]
+            if not free:
+                continue
+            role = free[0]
+        instruments[role] = INSTRUMENTS[name][0]
+        assigned.add(role)
+        recognised.append(name)
+    if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
+        _fill_roles_from_families(instruments, assigned)
+
+    groove = genre.groove
+    if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
+        groove = None
+    if any(_find(text, word) >= 0 for word in NO_DRUM_WORDS):
+        groove = None
+        recognised.append("no drums")
+    elif groove is None and any(_find(text, word) >= 0 for word in DRUM_WORDS):
+        groove = "pop"
+        recognised.append("drums")
+
+    tempo_range, tempo_from_prompt = genre.tempo, False
+    bpm = re.search(r"(\d{2,3})\s*bpm", text)
+    if bpm and 30 <= int(bpm.group(1)) <= 250:
+        value = int(bpm.group(1))
+        tempo_range, tempo_from_prompt = (value, value), True
+        recognised.append(bpm.group(0))
+    else:
+        for word in sorted(TEMPO_WORDS, key=len, reverse=True):
+            if _find(text, word) >= 0:
+                tempo_range, tempo_from_prompt = TEMPO_WORDS[word], True
+                recognised.append(word)
+                break
+
+    valence, arousal = genre.mood
+    pushes = [MOOD_WORDS[word] for word in MOOD_WORDS if _find(text, word) >= 0]
+    if pushes:
+        valence = float(sum(v for v, _ in pushes) / len(pushes))
+        arousal = float(sum(a for _, a in pushes) / len(pushes))
+        recognised.extend(word for word in MOOD_WORDS if _find(text, word) >= 0)
+
+    meter = 3 if _find(text, "waltz") >= 0 or _find(text, "3 4") >= 0 else genre.meter
+    return Style(genre_name, instruments, groove, tempo_range, tempo_from_prompt, genre.progressions,
+                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)))
+
+
+# GM program families (first program, last program) → (chord instrument, bass instrument):
+# who accompanies an instrument when the prompt names no one else.
+FAMILIES = (
+    ((0, 23), None, None),  # keyboards play their own chords and bass
+    ((24, 31), None, 33),  # guitars: their own chords, a bass guitar
+    ((32, 39), 0, None),  # a bass alone: piano chords
+    ((40, 55), 48, 42),  # strings, choir: string ensemble and cello
+    ((56, 63), 61, 58),  # brass: brass section and tuba
+    ((64, 79), 48, 42),  # reeds and pipes: strings beneath
+    ((80, 103), 89, 38),  # synths: pad and synth bass
+    ((104, 127), 25, 32),  # ethnic and others: guitar and upright bass
+)
+POLYPHONIC = set(range(0, 32)) | {46, 48, 49, 50, 51, 52, 88, 89, 90, 91, 92, 93, 94, 95, 105}
+
+
+def _family(program: int) -> tuple[int | None, int | None]:
+    return next((chords, bass) for (low, high), chords, bass in FAMILIES if low <= program <= high)
+
+
+def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str]) -> None:
+    """Give each role the prompt left open to a named instrument that can play it (a piano
+    plays chords and bass), else to the named instrument's own family (a violin brings
+    the string section and a cello)."""
+    named = [instruments[role] for role in ("melody", "harmony", "bass") if role in assigned]
+    lead = named[0]
+    if "melody" not in assigned:
+        instruments["melody"] = lead
+    if "harmony" not in assigned:
+        polyphonic = [p for p in named if p in POLYPHONIC]
+        instruments["harmony"] = polyphonic[0] if polyphonic else _family(lead)[0]
+    if "bass" not in assigned:
+        chords_play_bass = instruments["harmony"] in range(0, 24)
+        instruments["bass"] = instruments["harmony"] if chords_play_bass else (_family(lead)[1] or 33)

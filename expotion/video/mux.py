@@ -1,0 +1,63 @@
+"""Write music into a video: the video stream copied packet for packet, the music as AAC.
+
+The music's first sample plays with the video's first frame (the audio stream starts at
+the video stream's first presentation time), and packets are interleaved as they go, so a
+long video is never held in memory.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from expotion.atomic import atomic_path
+from expotion.errors import ExpotionError
+
+AAC_FRAME = 1024
+AUDIO_BIT_RATE = 192_000
+LOOKAHEAD_S = 0.5  # audio is muxed this far ahead of the video packet being written
+
+
+def _audio_frames(audio: np.ndarray, sample_rate: int, first_sample: int):
+    planar = np.ascontiguousarray(audio.T.astype(np.float32))
+    for start in range(0, audio.shape[0], AAC_FRAME):
+        frame = av.AudioFrame.from_ndarray(planar[:, start : start + AAC_FRAME], format="fltp", layout="stereo")
+        frame.sample_rate = sample_rate
+        frame.pts = first_sample + start
+        frame.time_base = Fraction(1, sample_rate)
+        yield frame
+
+
+def mux_music(video: str | Path, audio: np.ndarray, sample_rate: int, out: str | Path) -> None:
+    """Write `out` (MP4): `video`'s video stream unchanged plus `audio` (samples, 2) as its sound."""
+    if audio.ndim != 2 or audio.shape[1] != 2:
+        raise ValueError("audio must be (samples, 2)")
+    with av.open(str(video)) as source, atomic_path(out) as tmp:
+        video_in = source.streams.video[0]
+        try:
+            with av.open(str(tmp), "w", format="mp4") as target:
+                video_out = target.add_stream_from_template(video_in)
+                audio_out = target.add_stream("aac", rate=sample_rate, layout="stereo")
+                audio_out.bit_rate = AUDIO_BIT_RATE
+                audio_out.time_base = Fraction(1, sample_rate)
+                start = float(video_in.start_time * video_in.time_base) if video_in.start_time is not None else 0.0
+                frames = _audio_frames(audio, sample_rate, int(round(start * sample_rate)))
+                pending = next(frames, None)
+                for packet in source.demux(video_in):
+                    if packet.dts is None:  # the demuxer's end-of-stream marker
+                        continue
+                    horizon = float(packet.dts * packet.time_base) + LOOKAHEAD_S
+                    while pending is not None and float(pending.pts * pending.time_base) <= horizon:
+                        target.mux(audio_out.encode(pending))
+                        pending = next(frames, None)
+                    packet.stream = video_out
+                    target.mux(packet)
+                while pending is not None:
+                    target.mux(audio_out.encode(pending))
+                    pending = next(frames, None)
+                target.mux(audio_out.encode())
+        except av.FFmpegError as error:
+            raise ExpotionError(f"cannot write {Path(out).name}: {error.strerror}")

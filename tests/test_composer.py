@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+
+from expotion.audio.loudness import CEILING, TARGET_DBFS, loudness_dbfs
+from expotion.controls import extract_controls
+from expotion.generators import create_generator
+from expotion.generators.composer.harmony import Key, parse_numeral, voice
+
+CAPTION = "Upbeat funk with slap bass, brass and drums"
+
+
+@pytest.fixture(scope="module")
+def controls(videos):
+    path, _ = videos("30fps")
+    return extract_controls(path)
+
+
+@pytest.fixture(scope="module")
+def music(controls):
+    return create_generator("composer").generate(controls, CAPTION, controls.duration, seed=7)
+
+
+def test_audio_lasts_exactly_the_requested_duration(controls):
+    composer = create_generator("composer")
+    for duration in (controls.duration, 3.3337):
+        audio = composer.generate(controls, "calm piano", duration, seed=1).audio
+        assert audio.shape == (int(round(duration * 44100)), 2)
+
+
+def test_same_seed_same_music_other_seed_other_music(controls, music):
+    again = create_generator("composer").generate(controls, CAPTION, controls.duration, seed=7)
+    np.testing.assert_array_equal(again.audio, music.audio)
+    other = create_generator("composer").generate(controls, CAPTION, controls.duration, seed=8)
+    assert not np.array_equal(other.audio, music.audio)
+
+
+def test_loudness_normalised_and_never_clipped(music):
+    assert np.abs(music.audio).max() <= CEILING + 1e-6
+    assert loudness_dbfs(music.audio, music.sample_rate) == pytest.approx(TARGET_DBFS, abs=2.0)
+
+
+def test_beats_sit_on_the_movement_accents(controls, music):
+    accents = controls.accent_times
+    on_a_beat = [np.min(np.abs(music.beat_times - a)) <= 0.02 for a in accents]
+    assert np.mean(on_a_beat) >= 0.5  # the portrait's turns: beats or half-beats of the groove
+    drums = next(track for track in music.score.instruments if track.is_drum)
+    onsets = np.array([note.start for note in drums.notes])
+    for beat in music.beat_times[1:-1]:
+        assert np.min(np.abs(onsets - beat)) < 0.001 or not len(onsets)
+
+
+def test_score_is_playable_music(controls, music):
+    score = music.score
+    roles = {track.name.split(":")[0] for track in score.instruments}
+    assert {"harmony", "bass", "melody", "drums"} <= roles
+    for track in score.instruments:
+        for note in track.notes:
+            assert 0 <= note.start < note.end <= controls.duration + 1e-9  # no stuck notes
+    melody = next(t for t in score.instruments if t.name.startswith("melody"))
+    keys = {s["key"] for s in music.decisions["sections"]}
+    scales = [set(Key(["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"].index(k.split()[0]), k.split()[1]).scale) for k in keys]
+    in_key = [any(note.pitch % 12 in scale for scale in scales) for note in melody.notes]
+    assert np.mean(in_key) == 1.0
+    assert music.decisions["style"]["instruments"]["bass"]["program"] == 36  # slap bass, as asked
+
+
+def test_voice_leading_moves_less_than_jumping_to_root_position():
+    key = Key(0, "major")
+    chords = [parse_numeral(n, key) for n in "I vi IV V I".split()]
+    led, previous = [], None
+    for chord in chords:
+        previous = voice(chord, previous, 52, 76)
+        led.append(previous)
+    root_position = [tuple(60 + (c.root + i) % 12 + (12 if (c.root + i) % 12 < c.root else 0) for i in c.intervals) for c in chords]
+    movement = lambda seq: sum(np.abs(np.subtract(sorted(a)[:3], sorted(b)[:3])).sum() for a, b in zip(seq, seq[1:]))  # noqa: E731
+    assert movement(led) < movement(root_position)
+
+
+def test_more_movement_more_energy(controls, videos):
+    from dataclasses import replace
+
+    still = replace(controls, motion_energy=controls.motion_energy * 0.05, body_velocity=controls.body_velocity * 0.05)
+    composer = create_generator("composer")
+    busy = composer.generate(controls, CAPTION, controls.duration, seed=3)
+    calm = composer.generate(still, CAPTION, controls.duration, seed=3)
+    count = lambda m: sum(len(t.notes) for t in m.score.instruments)  # noqa: E731
+    assert np.mean(busy.decisions["energy_per_bar"]) > np.mean(calm.decisions["energy_per_bar"])
+    assert count(busy) > count(calm)
+
+
+def test_unknown_backend_is_a_clear_error():
+    from expotion.errors import ExpotionError
+
+    with pytest.raises(ExpotionError, match="unknown backend"):
+        create_generator("nonesuch")

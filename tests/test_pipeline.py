@@ -1,0 +1,111 @@
+import json
+import subprocess
+import sys
+
+import av
+import numpy as np
+import pytest
+
+from scipy.io import wavfile
+
+from expotion import pipeline
+from expotion.errors import ExpotionError
+from expotion.video import synthetic
+from expotion.video.mux import mux_music
+
+
+def packets(path):
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return [(p.pts, p.dts, bytes(p)) for p in container.demux(stream) if p.dts is not None]
+
+
+@pytest.fixture(scope="module")
+def generated(videos, tmp_path_factory):
+    path, _ = videos("vfr")
+    out = tmp_path_factory.mktemp("generated") / "clip_with_music.mp4"
+    return path, pipeline.generate(path, "laid-back reggae with ukulele melody", out, seed=3)
+
+
+def test_outputs_are_written_together(generated):
+    _, result = generated
+    for path in (result.video, result.audio, result.midi, result.decisions, result.plot):
+        assert path.exists() and path.stat().st_size > 0
+    decisions = json.loads(result.decisions.read_text())
+    assert decisions["style"]["genre"] == "reggae" and decisions["tempo"]["bpm"] > 0
+    assert decisions["duration"] == pytest.approx(result.controls.duration)
+
+
+def test_video_packets_are_copied_bit_for_bit(generated):
+    source, result = generated
+    assert packets(result.video) == packets(source)
+
+
+def test_music_track_lasts_the_video(generated):
+    _, result = generated
+    with av.open(str(result.video)) as container:
+        rate = container.streams.audio[0].sample_rate
+        samples = sum(frame.samples for frame in container.decode(audio=0))
+    aac_frame = 1024
+    assert abs(samples - result.controls.duration * rate) <= 2 * aac_frame  # whole AAC frames, priming
+    rate, wav = wavfile.read(result.audio)
+    assert len(wav) == round(result.controls.duration * rate)
+
+
+@pytest.mark.parametrize("video_start", [0.0, 0.7])
+def test_music_starts_with_the_first_frame(tmp_path, video_start):
+    """A click 0.5 s into the music sounds 0.5 s after the first frame, to the millisecond."""
+    times = video_start + synthetic.constant_rate_times(2.0, 25.0)
+    video = tmp_path / "late_start.mp4"
+    synthetic.write_video(video, times, [synthetic.background(160, 120)] * len(times))
+    rate = 44100
+    music = np.zeros((2 * rate, 2), np.float32)
+    music[rate // 2 : rate // 2 + 40] = 0.9
+    out = tmp_path / "with_click.mp4"
+    mux_music(video, music, rate, out)
+    with av.open(str(out)) as container:
+        first_frame = next(container.decode(video=0)).time
+        container.seek(0)
+        for frame in container.decode(audio=0):
+            loud = np.flatnonzero(np.abs(frame.to_ndarray()[0]) > 0.3)
+            if loud.size:
+                click = frame.time + loud[0] / rate
+                break
+    assert first_frame == pytest.approx(video_start, abs=1e-4)
+    assert click - first_frame == pytest.approx(0.5, abs=0.002)
+
+
+def test_failure_leaves_nothing_half_written(videos, tmp_path, monkeypatch):
+    path, _ = videos("15fps")
+
+    def broken_mux(*args, **kwargs):
+        raise ExpotionError("disk full")
+
+    monkeypatch.setattr(pipeline, "mux_music", broken_mux)
+    with pytest.raises(ExpotionError, match="disk full"):
+        pipeline.generate(path, "pop", tmp_path / "out.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_requests_fail_before_any_work(videos, tmp_path):
+    path, _ = videos("15fps")
+    with pytest.raises(ExpotionError, match=r"\.mp4"):
+        pipeline.generate(path, "pop", tmp_path / "out.avi")
+    with pytest.raises(ExpotionError, match="seed"):
+        pipeline.generate(path, "pop", tmp_path / "out.mp4", seed=-1)
+    with pytest.raises(ExpotionError, match="no such file"):
+        pipeline.generate(tmp_path / "missing.mp4", "pop", tmp_path / "out.mp4")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_generate_bad_inputs_one_line_no_outputs(tmp_path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("hello")
+    for bad in (text, tmp_path / "missing.mp4"):
+        result = subprocess.run(
+            [sys.executable, "-m", "expotion.cli", "generate", str(bad), "--prompt", "pop", "--out", str(tmp_path / "o" / "x.mp4")],
+            capture_output=True, text=True,
+        )
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("expotion: error:")
+        assert not (tmp_path / "o").exists()

@@ -1,0 +1,43 @@
+import pretty_midi
+
+from expotion.generators.composer.prompt import parse_prompt
+
+REGGAE_CAPTION = (
+    "This is an instrumental reggae song. The main melody is played on a ukulele while a clean electric "
+    "guitar plays the offbeat chords. There is a reggae drum beat and a bass guitar in the background. "
+    "The atmosphere is laid-back. This piece could be played in a beach bar."
+)
+
+
+def names(style):
+    return {role: pretty_midi.program_to_instrument_name(p) for role, p in style.instruments.items()}
+
+
+def test_long_caption_maps_to_its_genre_instruments_and_feel():
+    style = parse_prompt(REGGAE_CAPTION)
+    assert style.genre == "reggae" and style.groove == "reggae"
+    assert names(style) == {"melody": "Acoustic Guitar (nylon)", "harmony": "Electric Guitar (clean)", "bass": "Electric Bass (finger)"}
+    assert style.tempo_range[1] <= 95 and style.arousal < 0
+
+
+def test_named_instruments_are_the_ones_that_play():
+    style = parse_prompt("melancholic violin and cello, slow")
+    assert style.instruments["melody"] == 40 and style.instruments["bass"] == 42
+    assert style.groove is None  # nobody asked for drums
+    assert style.valence < 0 and style.tempo_range == (60, 80)
+    piano = parse_prompt("solo piano, happy")
+    assert set(piano.instruments.values()) == {0} and piano.valence > 0
+
+
+def test_genre_and_explicit_tempo():
+    style = parse_prompt("Epic cinematic orchestral piece with choir and timpani, 92 BPM")
+    assert style.genre == "cinematic" and style.tempo_range == (92, 92) and style.tempo_from_prompt
+    assert 52 in style.instruments.values() and 47 in style.instruments.values()
+    assert parse_prompt("a funky groove with slap bass").instruments["bass"] == 36
+    assert parse_prompt("a slow waltz on the accordion").meter == 3
+
+
+def test_unknown_words_are_ignored():
+    style = parse_prompt("zorblax quintessential flimflam 🎵")
+    assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt
+    assert parse_prompt("").genre == "pop"
