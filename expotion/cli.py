@@ -114,6 +114,38 @@ def _run_generate(args) -> None:
     print("wrote " + ", ".join(str(p) for p in written))
 
 
+def _add_evaluate(subcommands) -> None:
+    parser = subcommands.add_parser(
+        "evaluate",
+        help="rhythm and sync metrics of any system's music for videos",
+        description="Score how the music in INPUTS follows the person's movement: Beat Align Score both ways "
+        "(Gaussian, σ=0.05 s), BCS/BHS/F1 on 1 s bins (LORIS style), movement/music onset cross-correlation "
+        "within ±0.5 s and its lag, and tempo consistency (strict and octave-tolerant), each beside its chance "
+        "level from circularly shifted music. INPUTS are videos with a music track, audio files (their clip's "
+        "video found in --videos by name) or folders of them; the system is the file's folder and the clip its "
+        "name, unless --systems maps them. Writes DIR/results.json, DIR/results.md and DIR/plots/.",
+    )
+    parser.add_argument("inputs", type=Path, nargs="+", help="videos with music, audio files, or folders")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--videos", type=Path, help="folder with each clip's video, for audio-only inputs")
+    parser.add_argument("--systems", type=Path, help='JSON mapping file name → {"system": …, "clip": …}')
+    parser.add_argument("--sigma", type=float, default=0.05, help="Beat Align Score σ in seconds (default 0.05)")
+    parser.add_argument("--no-plots", action="store_true", help="skip the per-clip plots")
+    parser.set_defaults(run=_run_evaluate)
+
+
+def _run_evaluate(args) -> None:
+    from expotion.evaluation.report import collect_entries, evaluate, markdown
+
+    if not 0.001 <= args.sigma <= 1.0:
+        raise ExpotionError(f"--sigma must be between 0.001 and 1 s, got {args.sigma}")
+    entries = collect_entries(args.inputs, args.videos, args.systems)
+    interactive = sys.stderr.isatty()
+    results = evaluate(entries, args.out, args.sigma, plots=not args.no_plots,
+                       progress=(lambda m: print(f"expotion: scoring {m}", file=sys.stderr)) if interactive else None)
+    print(markdown(results["systems"], results["comparisons"], args.sigma), end="")
+
+
 def _warn(message: str) -> None:
     print(f"expotion: warning: {message}", file=sys.stderr)
 
@@ -128,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_generate(subcommands)
     _add_extract(subcommands)
+    _add_evaluate(subcommands)
     return parser
 
 

@@ -34,6 +34,7 @@ class VideoInfo:
     declared_duration: float | None
     frame_count: int | None  # declared by the container; None when unknown
     has_audio: bool
+    start_time: float  # presentation time (s) of the first frame on the file's clock
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def probe(path: str | Path) -> VideoInfo:
     path = Path(path)
     with _open(path) as container:
         stream = container.streams.video[0]
-        rotation = _first_frame_rotation(container)
+        rotation, start_time = _first_frame_facts(container)
         width, height = stream.codec_context.width, stream.codec_context.height
         if rotation % 180:
             width, height = height, width
@@ -86,17 +87,19 @@ def probe(path: str | Path) -> VideoInfo:
             declared_duration=_declared_duration(container, stream),
             frame_count=stream.frames or None,
             has_audio=bool(container.streams.audio),
+            start_time=start_time,
         )
 
 
-def _first_frame_rotation(container) -> int:
+def _first_frame_facts(container) -> tuple[int, float]:
+    """(rotation in degrees, presentation time) of the first decodable frame."""
     try:
         frame = next(container.decode(video=0))
     except (StopIteration, av.FFmpegError):
-        return 0
+        return 0, 0.0
     finally:
         container.seek(0)
-    return _quarter_turns(frame.rotation) * 90
+    return _quarter_turns(frame.rotation) * 90, float(frame.time or 0.0)
 
 
 def _quarter_turns(rotation_degrees: float) -> int:

@@ -1,0 +1,45 @@
+"""Speed of the rhythm metrics once controls are cached: seconds per 10 s clip.
+
+    python benchmarks/evaluate.py [VIDEO_WITH_MUSIC]
+
+Without an input it makes a 10 s synthetic clip and gives it music with the composer.
+Times reading the audio, onsets/beats, the metrics and their 20-shift chance levels.
+Last line: `seconds_per_clip=X`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+from expotion import pipeline  # noqa: E402
+from expotion.evaluation.report import Entry, cached_controls, score_entry  # noqa: E402
+from expotion.video import synthetic  # noqa: E402
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp())
+    if len(sys.argv) > 1:
+        music = Path(sys.argv[1])
+    else:
+        video = work / "clip.mp4"
+        synthetic.moving_portrait(video, synthetic.constant_rate_times(10.0, 30.0), [1, 1.6, 2.2, 2.8, 3.4, 4, 4.6, 5.2, 5.8, 6.4, 7, 7.6, 8.2])
+        music = pipeline.generate(video, "upbeat funk", work / "with_music.mp4", plot=False).video
+    entry = Entry("system", music.stem, music, music)
+    controls = cached_controls(music, work / "controls")  # the cache the metrics read
+    runs = 5
+    start = time.perf_counter()
+    for _ in range(runs):
+        score_entry(entry, controls, 0.05)
+    seconds = (time.perf_counter() - start) / runs
+    print(f"{music.name}: {controls.duration:.2f} s clip, rhythm metrics + chance levels in {seconds:.3f} s")
+    print(f"seconds_per_clip={seconds * 10.0 / controls.duration:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Score many systems' music for the same clips: collect inputs, compute, compare, report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from expotion.atomic import atomic_path
+from expotion.controls import Controls, extract_controls
+from expotion.errors import ExpotionError
+from expotion.evaluation.onsets import music_timing, read_audio
+from expotion.evaluation.rhythm import SIGMA_S, chance_levels, rhythm_metrics
+from expotion.video.decode import probe
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
+AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"}
+HEADLINE = ("bas_motion_to_music", "bas_music_to_motion", "beat_f1", "onset_xcorr", "tempo_match_octave")
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    system: str
+    clip: str
+    music: Path  # a video with its music track, or an audio file
+    video: Path  # the clip's video (the movement)
+
+
+def _expand(inputs: list[Path]) -> list[Path]:
+    files = []
+    for path in inputs:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES | AUDIO_SUFFIXES))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ExpotionError(f"no such file: {path}")
+    return files
+
+
+def collect_entries(inputs: list[Path], videos: Path | None = None, mapping: Path | None = None) -> list[Entry]:
+    """One entry per music file. System and clip come from `mapping` (JSON: file name →
+    {"system", "clip"}) or else the naming rule: system = the file's folder, clip = its stem.
+    Audio files take their clip's video from the `videos` folder (same stem)."""
+    table = json.loads(mapping.read_text()) if mapping else {}
+    entries = []
+    for path in _expand(inputs):
+        named = table.get(path.name) or table.get(str(path)) or {}
+        system, clip = named.get("system", path.parent.name or "system"), named.get("clip", path.stem)
+        video = path
+        if path.suffix.lower() in AUDIO_SUFFIXES:
+            candidates = [videos / f"{clip}{suffix}" for suffix in sorted(VIDEO_SUFFIXES)] if videos else []
+            video = next((c for c in candidates if c.exists()), None)
+            if video is None:
+                raise ExpotionError(f"{path.name} is audio only: give the folder holding {clip}.mp4 with --videos")
+        entries.append(Entry(system, clip, path, video))
+    if not entries:
+        raise ExpotionError("no video or audio files among the inputs")
+    return entries
+
+
+def cached_controls(video: Path, cache: Path) -> Controls:
+    """Controls of a clip's video, extracted once and kept under `cache`."""
+    path = cache / f"{video.stem}.npz"
+    if path.exists():
+        controls = Controls.load(path)
+        if controls.provenance.get("source") == str(video):
+            return controls
+    controls = extract_controls(video)
+    controls.save(path)
+    return controls
+
+
+def score_entry(entry: Entry, controls: Controls, sigma: float) -> tuple[dict, dict, object]:
+    """(metrics, chance levels, music timing) of one entry."""
+    audio, audio_start = read_audio(entry.music)
+    start = audio_start - probe(entry.video).start_time if entry.music == entry.video else 0.0
+    music = music_timing(audio, 22050, start)
+    metrics = rhythm_metrics(controls.accent_times, controls.accent_curve, controls.rate, music, sigma)
+    chance = chance_levels(controls.accent_times, controls.accent_curve, controls.rate, music, sigma)
+    return metrics, chance, music
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Per system: mean, std and n of every metric, and the chance mean beside it."""
+    summary = {}
+    for system in sorted({row["system"] for row in rows}):
+        mine = [row for row in rows if row["system"] == system]
+        summary[system] = {
+            name: {
+                "mean": float(np.mean([r["metrics"][name] for r in mine])),
+                "std": float(np.std([r["metrics"][name] for r in mine])),
+                "n": len(mine),
+                "chance_mean": float(np.mean([r["chance"][name] for r in mine])),
+            }
+            for name in mine[0]["metrics"]
+        }
+    return summary
+
+
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
+    """Mean of a − b over shared clips with a 95 % percentile-bootstrap interval."""
+    difference = np.asarray(a) - np.asarray(b)
+    rng = np.random.default_rng(seed)
+    means = difference[rng.integers(0, len(difference), (resamples, len(difference)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return {"mean_difference": float(difference.mean()), "ci95": [float(low), float(high)], "n": len(difference)}
+
+
+def compare_systems(rows: list[dict]) -> list[dict]:
+    systems = sorted({row["system"] for row in rows})
+    table = {(r["system"], r["clip"]): r for r in rows}
+    comparisons = []
+    for index, first in enumerate(systems):
+        for second in systems[index + 1 :]:
+            shared = sorted({c for s, c in table if s == first} & {c for s, c in table if s == second})
+            if len(shared) < 2:
+                continue
+            comparisons.append({
+                "systems": [first, second],
+                "clips": shared,
+                **{name: paired_bootstrap(np.array([table[first, c]["metrics"][name] for c in shared]),
+                                          np.array([table[second, c]["metrics"][name] for c in shared]))
+                   for name in HEADLINE},
+            })
+    return comparisons
+
+
+def markdown(summary: dict, comparisons: list[dict], sigma: float) -> str:
+    lines = [
+        "# Expotion evaluation", "",
+        f"Rhythm metrics between movement accents and the music (BAS σ = {sigma:g} s; BCS/BHS on 1 s bins, "
+        "LORIS style). Each cell: mean ± std (chance from circularly shifted music).", "",
+        "| system | n | " + " | ".join(HEADLINE) + " |",
+        "|---|---|" + "---|" * len(HEADLINE),
+    ]
+    for system, metrics in summary.items():
+        cells = [f"{metrics[m]['mean']:.3f} ± {metrics[m]['std']:.3f} ({metrics[m]['chance_mean']:.3f})" for m in HEADLINE]
+        lines.append(f"| {system} | {metrics[HEADLINE[0]]['n']} | " + " | ".join(cells) + " |")
+    if comparisons:
+        lines += ["", "Paired differences (first − second) on shared clips, mean [95 % bootstrap CI]:", "",
+                  "| systems | " + " | ".join(HEADLINE) + " |", "|---|" + "---|" * len(HEADLINE)]
+        for c in comparisons:
+            cells = [f"{c[m]['mean_difference']:+.3f} [{c[m]['ci95'][0]:+.3f}, {c[m]['ci95'][1]:+.3f}]" for m in HEADLINE]
+            lines.append(f"| {c['systems'][0]} − {c['systems'][1]} (n={c[HEADLINE[0]]['n']}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(entries: list[Entry], out: Path, sigma: float = SIGMA_S, plots: bool = True,
+             progress: Callable[[str], None] | None = None) -> dict:
+    """Score every entry, write results.json, results.md and a plot per entry under `out`."""
+    tell = progress or (lambda message: None)
+    rows = []
+    for entry in entries:
+        tell(f"{entry.system}/{entry.clip}")
+        controls = cached_controls(entry.video, out / "controls")
+        metrics, chance, music = score_entry(entry, controls, sigma)
+        rows.append({"system": entry.system, "clip": entry.clip, "music": str(entry.music), "metrics": metrics, "chance": chance})
+        if plots:
+            from expotion.evaluation.plot import plot_sync
+
+            plot_sync(controls, music, out / "plots" / f"{entry.system}__{entry.clip}.png", f"{entry.system} — {entry.clip}")
+    summary, comparisons = summarise(rows), compare_systems(rows)
+    results = {"sigma_s": sigma, "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons}
+    with atomic_path(out / "results.json") as tmp:
+        tmp.write_text(json.dumps(results, indent=2) + "\n")
+    with atomic_path(out / "results.md") as tmp:
+        tmp.write_text(markdown(summary, comparisons, sigma))
+    return results

@@ -1,0 +1,106 @@
+import json
+
+import numpy as np
+import pytest
+
+from expotion.controls.accents import accent_times as find_accents
+from expotion.errors import ExpotionError
+from expotion.evaluation.onsets import music_timing
+from expotion.evaluation.report import collect_entries, evaluate, paired_bootstrap
+from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
+from expotion.video import synthetic
+from expotion.video.mux import mux_music
+
+RATE, SR = 50.0, 22050
+
+
+def clicks(times, duration, sample_rate=SR):
+    audio = np.zeros(int(duration * sample_rate), np.float32)
+    rng = np.random.default_rng(0)
+    for t in times:
+        start = int(t * sample_rate)
+        burst = rng.normal(0, 0.5, 1500) * np.exp(-np.arange(1500) / 250)
+        audio[start : start + 1500] += burst[: len(audio) - start]
+    return audio
+
+
+def movement(accents, duration):
+    t = np.arange(int(duration * RATE)) / RATE
+    curve = sum(np.exp(-0.5 * ((t - a) / 0.04) ** 2) for a in accents)
+    return find_accents(curve, RATE), curve
+
+
+ACCENTS = 0.4 + np.cumsum(np.random.default_rng(2).uniform(0.45, 0.7, 16))
+DURATION = 11.0
+
+
+def test_metrics_peak_for_music_on_the_accents_and_fall_to_chance_when_shifted():
+    accent_times, curve = movement(ACCENTS, DURATION)
+    aligned = music_timing(clicks(ACCENTS, DURATION), SR)
+    on = rhythm_metrics(accent_times, curve, RATE, aligned)
+    chance = chance_levels(accent_times, curve, RATE, aligned)
+    assert on["bas_motion_to_music"] > 0.9 and on["bas_music_to_motion"] > 0.8
+    assert on["onset_xcorr"] > 0.5 and abs(on["onset_xcorr_lag_s"]) <= 0.02
+    for name in ("bas_motion_to_music", "bas_music_to_motion", "onset_xcorr"):
+        assert on[name] > chance[name] + 0.3
+    late = music_timing(clicks(ACCENTS + 0.23, DURATION + 0.5), SR)  # the same music, shifted
+    off = rhythm_metrics(accent_times, curve, RATE, late)
+    assert off["bas_motion_to_music"] < chance["bas_motion_to_music"] + 0.15
+    assert off["onset_xcorr_lag_s"] == pytest.approx(0.23, abs=0.03)  # the lag says by how much
+
+
+def test_beat_align_score_definition():
+    assert beat_align_score(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == pytest.approx(1.0)
+    assert beat_align_score(np.array([1.0]), np.array([1.05]), sigma=0.05) == pytest.approx(np.exp(-0.5))
+    assert beat_align_score(np.array([1.0]), np.array([])) == 0.0
+
+
+def test_loris_bins_count_hits_per_one_second_bin():
+    result = beat_bins(np.array([0.2, 1.5, 2.5, 3.5]), np.array([0.7, 2.9, 4.1]), 5.0)
+    assert result["bcs"] == pytest.approx(2 / 4) and result["bhs"] == pytest.approx(2 / 3)
+    assert result["beat_f1"] == pytest.approx(2 * 0.5 * (2 / 3) / (0.5 + 2 / 3))
+
+
+def test_paired_bootstrap_interval_covers_the_true_difference():
+    rng = np.random.default_rng(0)
+    a = rng.normal(0.6, 0.05, 40)
+    result = paired_bootstrap(a, a - 0.1 + rng.normal(0, 0.02, 40))
+    assert result["ci95"][0] < 0.1 < result["ci95"][1] and result["mean_difference"] == pytest.approx(0.1, abs=0.02)
+
+
+def test_silent_music_is_a_clear_error():
+    with pytest.raises(ExpotionError, match="silent"):
+        music_timing(np.zeros(SR * 2, np.float32), SR)
+
+
+def test_end_to_end_ranks_aligned_music_above_shifted(videos, tmp_path):
+    path, _ = videos("30fps")
+    from conftest import TURN_TIMES
+
+    duration = 5.0
+    music = np.repeat(clicks(TURN_TIMES, duration, 44100)[:, None], 2, axis=1)
+    for system, audio in (("aligned", music), ("shifted", np.roll(music, int(1.9 * 44100), axis=0))):
+        (tmp_path / system).mkdir()
+        for clip in ("a", "b"):
+            mux_music(path, audio, 44100, tmp_path / system / f"{clip}.mp4")
+    entries = collect_entries([tmp_path / "aligned", tmp_path / "shifted"])
+    assert {(e.system, e.clip) for e in entries} == {(s, c) for s in ("aligned", "shifted") for c in ("a", "b")}
+    results = evaluate(entries, tmp_path / "report", plots=True)
+    systems = results["systems"]
+    assert systems["aligned"]["bas_motion_to_music"]["mean"] > systems["shifted"]["bas_motion_to_music"]["mean"] + 0.3
+    assert systems["aligned"]["onset_xcorr"]["mean"] > systems["aligned"]["onset_xcorr"]["chance_mean"]
+    written = json.loads((tmp_path / "report" / "results.json").read_text())
+    assert written["comparisons"][0]["systems"] == ["aligned", "shifted"]
+    assert "| aligned | 2 |" in (tmp_path / "report" / "results.md").read_text()
+    assert len(list((tmp_path / "report" / "plots").glob("*.png"))) == 4
+
+
+def test_audio_only_inputs_need_their_video(tmp_path):
+    wav = tmp_path / "sys" / "clip.wav"
+    wav.parent.mkdir()
+    wav.write_bytes(b"RIFF")
+    with pytest.raises(ExpotionError, match="--videos"):
+        collect_entries([wav])
+    synthetic.write_video(tmp_path / "clip.mp4", np.arange(3) / 10, [synthetic.background(64, 48)] * 3)
+    (entry,) = collect_entries([wav], videos=tmp_path)
+    assert entry.video == tmp_path / "clip.mp4" and entry.system == "sys"
