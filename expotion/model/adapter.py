@@ -1,0 +1,95 @@
+"""The Expotion adapter: gated, zero-initialised, time-aligned prefix attention in a decoder layer.
+
+Inside a frozen MusicGen self-attention, beside the usual causal attention over the music:
+
+    out = out_proj( causal_attention(q, k, v)  +  gate ⊙ attention(q + prefix_q[t], prefix_k[t−w…t+w], prefix_v[…]) )
+
+where prefix q/k/v are the layer's own frozen projections applied to the condition sequence
+(merged into the layer's width by a trainable linear map), t is the music frame that the
+query at that position predicts (codebook 0 of frame t under the delay pattern, see
+`frame_of_position`), and the condition attention sees a window of ±w frames around t, with
+a learned bias per head for each relative offset — any length, cheap per step, and aligned
+to the frame. The per-head gate starts at zero, so
+a new adapter leaves MusicGen's output exactly unchanged.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers.cache_utils import EncoderDecoderCache
+from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
+from transformers.models.musicgen.modeling_musicgen import eager_attention_forward
+
+
+def frame_of_position(positions: torch.Tensor) -> torch.Tensor:
+    """Audio frame whose codebook-0 token the decoder predicts at each input position:
+    input position 0 is the start token and the output there is frame 0's first codebook,
+    so position p predicts frame p (codebook k of frame p − k)."""
+    return positions
+
+
+class ExpotionAdapter(nn.Module):
+    def __init__(self, condition_dim: int, model_dim: int, num_heads: int, window: int):
+        super().__init__()
+        self.num_heads, self.window = num_heads, window
+        self.merge = nn.Linear(condition_dim, model_dim)
+        self.offset_bias = nn.Parameter(torch.zeros(num_heads, 2 * window + 1))  # learned relative-time preference
+        self.gate = nn.Parameter(torch.zeros(num_heads))
+
+    def prefix(self, condition: torch.Tensor, attention: nn.Module) -> tuple[torch.Tensor, ...]:
+        """(q, k, v) of the condition, each (B, heads, T, head_dim), by the layer's own projections."""
+        merged = self.merge(condition)
+        shape = (*merged.shape[:2], self.num_heads, -1)
+        return tuple(proj(merged).view(shape).transpose(1, 2) for proj in (attention.q_proj, attention.k_proj, attention.v_proj))
+
+    def forward(self, query: torch.Tensor, frames: torch.Tensor, prefix: tuple[torch.Tensor, ...], scaling: float) -> torch.Tensor:
+        """Gated condition attention for queries (B, heads, L, head_dim) at audio `frames` (L,)."""
+        prefix_q, prefix_k, prefix_v = prefix
+        length = prefix_k.shape[2]
+        aligned = frames.clamp(0, length - 1)
+        offsets = torch.arange(-self.window, self.window + 1, device=frames.device)
+        neighbours = aligned[:, None] + offsets[None, :]  # (L, 2w+1)
+        inside = (neighbours >= 0) & (neighbours < length)
+        neighbours = neighbours.clamp(0, length - 1)
+        shifted = query + prefix_q[:, :, aligned]
+        keys, values = prefix_k[:, :, neighbours], prefix_v[:, :, neighbours]  # (B, H, L, 2w+1, d)
+        scores = (shifted[:, :, :, None, :] * keys).sum(-1) * scaling + self.offset_bias[None, :, None, :]
+        scores = scores.masked_fill(~inside, torch.finfo(scores.dtype).min)
+        attended = (scores.softmax(-1)[..., None] * values).sum(-2)
+        return self.gate.view(1, -1, 1, 1).to(attended.dtype) * attended
+
+
+class AdaptedSelfAttention(nn.Module):
+    """MusicGen's causal self-attention (same weights, same attention kernel) with an
+    Expotion adapter added before the output projection."""
+
+    def __init__(self, attention: nn.Module, adapter: ExpotionAdapter):
+        super().__init__()
+        self.attention = attention
+        self.adapter = adapter
+        self.prefix: tuple[torch.Tensor, ...] | None = None  # set per batch by ExpotionModel
+        self.frame_offset = 0  # audio frame of input position 0 (windowed generation)
+
+    def forward(self, hidden_states, past_key_values=None, attention_mask=None, output_attentions=False, **kwargs):
+        attention = self.attention
+        batch, length, _ = hidden_states.shape
+        heads_shape = (batch, length, -1, attention.head_dim)
+        query = attention.q_proj(hidden_states).view(heads_shape).transpose(1, 2)
+        key = attention.k_proj(hidden_states).view(heads_shape).transpose(1, 2)
+        value = attention.v_proj(hidden_states).view(heads_shape).transpose(1, 2)
+        past = 0
+        if past_key_values is not None:
+            cache = past_key_values.self_attention_cache if isinstance(past_key_values, EncoderDecoderCache) else past_key_values
+            past = cache.get_seq_length(attention.layer_idx)
+            key, value = cache.update(key, value, attention.layer_idx)
+        attend = ALL_ATTENTION_FUNCTIONS.get_interface(attention.config._attn_implementation, eager_attention_forward)
+        output, weights = attend(attention, query, key, value, attention_mask, dropout=0.0 if not self.training else attention.dropout,
+                                 scaling=attention.scaling, output_attentions=output_attentions, **kwargs)
+        if self.prefix is not None:
+            positions = torch.arange(past, past + length, device=hidden_states.device)
+            frames = frame_of_position(positions) + self.frame_offset
+            extra = self.adapter(query, frames, self.prefix, attention.scaling)  # (B, H, L, d)
+            output = output + extra.transpose(1, 2)
+        output = output.reshape(batch, length, -1).contiguous()
+        return attention.out_proj(output), weights

@@ -1,0 +1,32 @@
+"""Randomly initialised MusicGen models of known shapes, for tests and benchmarks offline.
+
+"tiny" runs a forward pass in milliseconds; "small" has musicgen-small's decoder
+(24 layers, width 1024, 16 heads, 4 × 2048 codes) with a small text encoder, which is all a
+per-step decoding benchmark needs.
+"""
+
+from __future__ import annotations
+
+import torch
+
+SIZES = {
+    "tiny": {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "ffn_dim": 64, "vocab_size": 64},
+    "small": {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16, "ffn_dim": 4096, "vocab_size": 2048},
+}
+
+
+def random_base(size: str = "tiny", seed: int = 0, num_codebooks: int = 4, init_scale: float = 0.02):
+    from transformers import EncodecConfig, MusicgenConfig, MusicgenDecoderConfig, MusicgenForConditionalGeneration, T5Config
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    shape = SIZES[size]
+    vocab = shape["vocab_size"]
+    text = T5Config(vocab_size=128, d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
+    codec = EncodecConfig(sampling_rate=32000, audio_channels=1, num_filters=4, hidden_size=8, upsampling_ratios=[8, 5, 4, 4],
+                          codebook_size=vocab, codebook_dim=8, num_lstm_layers=1, target_bandwidths=[0.1 * num_codebooks * 5.5])
+    decoder = MusicgenDecoderConfig(**shape, num_codebooks=num_codebooks, max_position_embeddings=4096, initializer_factor=init_scale,
+                                    pad_token_id=vocab, bos_token_id=vocab, decoder_start_token_id=vocab)
+    config = MusicgenConfig(text_encoder=text.to_dict(), audio_encoder=codec.to_dict(), decoder=decoder.to_dict())
+    torch.manual_seed(seed)
+    return MusicgenForConditionalGeneration(config).eval()
