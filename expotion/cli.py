@@ -83,15 +83,26 @@ def _add_generate(subcommands) -> None:
     parser.add_argument("video", type=Path, help="input video")
     parser.add_argument("--prompt", default="", help='text describing the music, e.g. "laid-back reggae with ukulele melody"')
     parser.add_argument("--out", type=Path, required=True, help="output .mp4 (siblings share its name)")
-    parser.add_argument("--backend", default="composer", choices=["composer"],
-                        help="generator: composer (embedded, offline; default)")
+    parser.add_argument("--backend", default="composer", choices=["composer", "musicgen"],
+                        help="composer: embedded, offline, no weights (default); musicgen: MusicGen + Expotion adapter")
     parser.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same music")
-    parser.add_argument("--soundfont", type=Path, help="SF2 soundfont (default: FluidR3_GM if installed, else the bundled TimGM6mb)")
-    parser.add_argument("--body-rhythm", type=_unit_interval, default=1.0,
-                        help="0–1: how strongly movement sets tempo and beats (0: tempo from the prompt; default 1)")
-    parser.add_argument("--face-mood", type=_unit_interval, default=1.0,
-                        help="0–1: how far the face moves the prompt's mood (default 1)")
     parser.add_argument("--no-plot", action="store_true", help="do not write OUT.png")
+    composer = parser.add_argument_group("composer backend")
+    composer.add_argument("--soundfont", type=Path, help="SF2 soundfont (default: FluidR3_GM if installed, else the bundled TimGM6mb)")
+    composer.add_argument("--body-rhythm", type=_unit_interval, default=1.0,
+                          help="0–1: how strongly movement sets tempo and beats (0: tempo from the prompt; default 1)")
+    composer.add_argument("--face-mood", type=_unit_interval, default=1.0,
+                          help="0–1: how far the face moves the prompt's mood (default 1)")
+    musicgen = parser.add_argument_group("musicgen backend")
+    musicgen.add_argument("--model", help="MusicGen checkpoint: hub id already in the local cache, or a folder "
+                                          "(default: the adapter's base, else facebook/musicgen-small)")
+    musicgen.add_argument("--adapter", type=Path, help="Expotion adapter folder (from `expotion train`); without one, "
+                                                       "text-only MusicGen and the video only sets the duration")
+    musicgen.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    musicgen.add_argument("--guidance-text", type=float, default=3.0, help="classifier-free guidance scale for the text (default 3)")
+    musicgen.add_argument("--guidance-video", type=float, default=1.5, help="guidance scale for the video controls (default 1.5)")
+    musicgen.add_argument("--top-k", type=int, default=250, help="sample among the k likeliest codes (default 250)")
+    musicgen.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1)")
     parser.set_defaults(run=_run_generate)
 
 
@@ -100,17 +111,27 @@ def _run_generate(args) -> None:
 
     stages = {"controls": "reading the person's movement", "music": "composing and rendering", "writing": "writing outputs"}
     interactive = sys.stderr.isatty()
+    if args.backend == "composer":
+        options = {"soundfont": args.soundfont, "body_rhythm": args.body_rhythm, "face_mood": args.face_mood}
+    else:
+        options = {"model": args.model, "adapter": args.adapter, "device": args.device, "text_scale": args.guidance_text,
+                   "video_scale": args.guidance_video, "top_k": args.top_k, "temperature": args.temperature}
+        if args.adapter is None:
+            _note("no --adapter: text-only MusicGen (the paper's baseline); the video only sets the duration")
     result = generate(
         args.video, args.prompt, args.out, backend=args.backend, seed=args.seed, plot=not args.no_plot,
         progress=(lambda stage: print(f"expotion: {stages[stage]}…", file=sys.stderr)) if interactive else None,
-        show_progress_bar=interactive, soundfont=args.soundfont, body_rhythm=args.body_rhythm, face_mood=args.face_mood,
+        show_progress_bar=interactive, **options,
     )
     if not result.controls.has_person:
         _warn(f"no person found in {args.video.name}: the music follows the prompt only")
-    tempo = result.music.decisions.get("tempo", {})
+    decisions = result.music.decisions
     written = [p for p in (result.video, result.audio, result.midi, result.decisions, result.plot) if p]
-    print(f"{result.video}: {result.music.duration:.2f} s of music, {tempo.get('bpm', 0):.0f} BPM (tempo from the "
-          f"{tempo.get('source', '?')}), key {result.music.decisions.get('key', '?')}")
+    if "tempo" in decisions:
+        summary = f"{decisions['tempo']['bpm']:.0f} BPM (tempo from the {decisions['tempo']['source']}), key {decisions['key']}"
+    else:
+        summary = f"{decisions['model']}" + (f" + adapter {decisions['adapter']}" if decisions.get("adapter") else " (text only)")
+    print(f"{result.video}: {result.music.duration:.2f} s of music, {summary}")
     print("wrote " + ", ".join(str(p) for p in written))
 
 
@@ -148,6 +169,10 @@ def _run_evaluate(args) -> None:
 
 def _warn(message: str) -> None:
     print(f"expotion: warning: {message}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    print(f"expotion: note: {message}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

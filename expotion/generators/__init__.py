@@ -5,7 +5,7 @@ from __future__ import annotations
 from expotion.errors import ExpotionError
 from expotion.generators.base import Generator, Music
 
-BACKENDS = ("composer",)
+BACKENDS = ("composer", "musicgen")
 DEFAULT_BACKEND = "composer"
 
 
@@ -15,6 +15,10 @@ def create_generator(name: str = DEFAULT_BACKEND, **options) -> Generator:
         from expotion.generators.composer import Composer
 
         return Composer(**options)
+    if name == "musicgen":
+        from expotion.generators.musicgen import MusicGenBackend
+
+        return MusicGenBackend(**options)
     raise ExpotionError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")
 
 

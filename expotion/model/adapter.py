@@ -38,26 +38,43 @@ class ExpotionAdapter(nn.Module):
         self.gate = nn.Parameter(torch.zeros(num_heads))
 
     def prefix(self, condition: torch.Tensor, attention: nn.Module) -> tuple[torch.Tensor, ...]:
-        """(q, k, v) of the condition, each (B, heads, T, head_dim), by the layer's own projections."""
+        """(q, k, v, padding) of the condition by the layer's own projections: q is
+        (B, heads, T, head_dim); k and v are zero-padded by w frames at both ends so that
+        every window is a plain slice, and `padding` (T + 2w,) marks the padded frames."""
         merged = self.merge(condition)
         shape = (*merged.shape[:2], self.num_heads, -1)
-        return tuple(proj(merged).view(shape).transpose(1, 2) for proj in (attention.q_proj, attention.k_proj, attention.v_proj))
+        q, k, v = (proj(merged).view(shape).transpose(1, 2) for proj in (attention.q_proj, attention.k_proj, attention.v_proj))
+        pad = (0, 0, self.window, self.window)
+        padding = torch.ones(k.shape[2] + 2 * self.window, dtype=torch.bool, device=k.device)
+        padding[self.window : self.window + k.shape[2]] = False
+        return q, nn.functional.pad(k, pad), nn.functional.pad(v, pad), padding
 
-    def forward(self, query: torch.Tensor, frames: torch.Tensor, prefix: tuple[torch.Tensor, ...], scaling: float) -> torch.Tensor:
-        """Gated condition attention for queries (B, heads, L, head_dim) at audio `frames` (L,)."""
-        prefix_q, prefix_k, prefix_v = prefix
-        length = prefix_k.shape[2]
-        aligned = frames.clamp(0, length - 1)
-        offsets = torch.arange(-self.window, self.window + 1, device=frames.device)
-        neighbours = aligned[:, None] + offsets[None, :]  # (L, 2w+1)
-        inside = (neighbours >= 0) & (neighbours < length)
-        neighbours = neighbours.clamp(0, length - 1)
-        shifted = query + prefix_q[:, :, aligned]
-        keys, values = prefix_k[:, :, neighbours], prefix_v[:, :, neighbours]  # (B, H, L, 2w+1, d)
-        scores = (shifted[:, :, :, None, :] * keys).sum(-1) * scaling + self.offset_bias[None, :, None, :]
-        scores = scores.masked_fill(~inside, torch.finfo(scores.dtype).min)
-        attended = (scores.softmax(-1)[..., None] * values).sum(-2)
+    def forward(self, query: torch.Tensor, window: "AlignedWindow", prefix: tuple[torch.Tensor, ...], scaling: float) -> torch.Tensor:
+        """Gated condition attention for queries (B, heads, L, head_dim) over their aligned windows."""
+        prefix_q, padded_k, padded_v, padding = prefix
+        shifted = (query + prefix_q[:, :, window.centre]).unsqueeze(-2)  # (B, H, L, 1, d)
+        if window.single is not None:  # one query (a decoding step): the window is a slice, no copy
+            span = slice(window.single, window.single + 2 * self.window + 1)
+            keys, values, outside = padded_k[:, :, None, span], padded_v[:, :, None, span], padding[span]
+        else:
+            keys, values, outside = padded_k[:, :, window.frames], padded_v[:, :, window.frames], padding[window.frames]
+        scores = torch.matmul(shifted, keys.transpose(-1, -2)).squeeze(-2) * scaling + self.offset_bias[None, :, None, :]
+        scores = scores.masked_fill(outside, torch.finfo(scores.dtype).min)
+        attended = torch.matmul(scores.softmax(-1).unsqueeze(-2), values).squeeze(-2)
         return self.gate.view(1, -1, 1, 1).to(attended.dtype) * attended
+
+
+class AlignedWindow:
+    """For the query positions of one decoder call: each one's aligned condition frame and
+    the ±w frames around it (indices into the padded condition). Computed once per call
+    and shared by every layer."""
+
+    def __init__(self, first_position: int, length: int, frame_offset: int, condition_length: int, window: int, device):
+        positions = torch.arange(first_position, first_position + length, device=device)
+        self.centre = (frame_of_position(positions) + frame_offset).clamp(0, condition_length - 1)
+        self.frames = self.centre[:, None] + torch.arange(2 * window + 1, device=device)[None, :]
+        self.single = int(self.centre[0]) if length == 1 else None
+        self.key = (first_position, length, frame_offset, condition_length, window)
 
 
 class AdaptedSelfAttention(nn.Module):
@@ -70,6 +87,7 @@ class AdaptedSelfAttention(nn.Module):
         self.adapter = adapter
         self.prefix: tuple[torch.Tensor, ...] | None = None  # set per batch by ExpotionModel
         self.frame_offset = 0  # audio frame of input position 0 (windowed generation)
+        self.shared: dict = {}  # one dict for all layers of a model: the current AlignedWindow
 
     def forward(self, hidden_states, past_key_values=None, attention_mask=None, output_attentions=False, **kwargs):
         attention = self.attention
@@ -87,9 +105,11 @@ class AdaptedSelfAttention(nn.Module):
         output, weights = attend(attention, query, key, value, attention_mask, dropout=0.0 if not self.training else attention.dropout,
                                  scaling=attention.scaling, output_attentions=output_attentions, **kwargs)
         if self.prefix is not None:
-            positions = torch.arange(past, past + length, device=hidden_states.device)
-            frames = frame_of_position(positions) + self.frame_offset
-            extra = self.adapter(query, frames, self.prefix, attention.scaling)  # (B, H, L, d)
+            key = (past, length, self.frame_offset, self.prefix[0].shape[2], self.adapter.window)
+            window = self.shared.get("window")
+            if window is None or window.key != key:
+                window = self.shared["window"] = AlignedWindow(*key, device=hidden_states.device)
+            extra = self.adapter(query, window, self.prefix, attention.scaling)  # (B, H, L, d)
             output = output + extra.transpose(1, 2)
         output = output.reshape(batch, length, -1).contiguous()
         return attention.out_proj(output), weights

@@ -54,6 +54,7 @@ def load_base(model_id: str, device: str | torch.device = "cpu", dtype: torch.dt
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     local_only = os.environ.get("EXPOTION_ALLOW_DOWNLOAD") != "1"
     try:
         model = MusicgenForConditionalGeneration.from_pretrained(model_id, dtype=dtype, local_files_only=local_only)
@@ -81,9 +82,11 @@ class ExpotionModel(nn.Module):
         layers = base.decoder.model.decoder.layers
         first = 0 if config.adapter_layers is None else max(0, len(layers) - config.adapter_layers)
         self.adapted: list[AdaptedSelfAttention] = []
+        shared: dict = {}
         for layer in layers[first:]:
             adapter = ExpotionAdapter(config.condition_dim, decoder_config.hidden_size, decoder_config.num_attention_heads, config.window)
             layer.self_attn = AdaptedSelfAttention(layer.self_attn, adapter)
+            layer.self_attn.shared = shared
             self.adapted.append(layer.self_attn)
         self.adapters = nn.ModuleList(a.adapter for a in self.adapted)
         if config.lora_rank > 0:
@@ -178,7 +181,8 @@ class ExpotionModel(nn.Module):
             raise ExpotionError("no text tokenizer: load the base model with its processor (MusicGen checkpoints ship one)")
         batch = tokenizer(prompts, return_tensors="pt", padding=True).to(device)
         hidden = self.base.text_encoder(input_ids=batch.input_ids, attention_mask=batch.attention_mask).last_hidden_state
-        return self.base.enc_to_dec_proj(hidden), batch.attention_mask
+        project = getattr(self.base, "enc_to_dec_proj", None)  # absent when the widths already match
+        return (project(hidden) if project is not None else hidden), batch.attention_mask
 
     # ---- training forward ----------------------------------------------------------------
     def forward(self, codes: torch.Tensor, text_hidden: torch.Tensor, text_mask: torch.Tensor,

@@ -30,3 +30,18 @@ def random_base(size: str = "tiny", seed: int = 0, num_codebooks: int = 4, init_
     config = MusicgenConfig(text_encoder=text.to_dict(), audio_encoder=codec.to_dict(), decoder=decoder.to_dict())
     torch.manual_seed(seed)
     return MusicgenForConditionalGeneration(config).eval()
+
+
+def save_random_checkpoint(directory, size: str = "tiny", seed: int = 0, init_scale: float = 0.02) -> None:
+    """A complete local MusicGen folder (random weights + a small word-level text
+    tokenizer) that `from_pretrained` loads offline, like a downloaded checkpoint."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    model = random_base(size, seed, init_scale=init_scale)
+    words = ["<pad>", "</s>", "<unk>"] + "a the and with of in on is music song slow fast happy sad reggae jazz pop rock piano guitar drums bass violin".split()
+    backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
