@@ -167,6 +167,110 @@ def _run_evaluate(args) -> None:
     print(markdown(results["systems"], results["comparisons"], args.sigma), end="")
 
 
+def _add_data(subcommands) -> None:
+    parser = subcommands.add_parser("data", help="training manifests: import, split, check a split",
+                                    description="Make and check the JSONL manifest that `preprocess` and `train` read.")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    hmm = actions.add_parser("import", help="a manifest from the Human Music Moves layout or a folder of your videos",
+                             description="Write a manifest. --layout hmm reads {v1,v2}/clips/*.mp4, captions_v{1,2}.json and "
+                             "train.lst/test.lst; --layout folder takes every video under ROOT (its own audio is the music, "
+                             "VIDEO.txt beside it the caption, its sub-folder the participant).")
+    hmm.add_argument("root", type=Path)
+    hmm.add_argument("--layout", choices=["hmm", "folder"], default="hmm")
+    hmm.add_argument("--caption", default="", help="caption for folder videos without a .txt")
+    hmm.add_argument("--out", type=Path, required=True, help="manifest .jsonl (video paths inside are relative to its folder)")
+    hmm.set_defaults(run=_run_data_import)
+    split = actions.add_parser("split", help="assign train/validation/test with no participant or song in two splits")
+    split.add_argument("manifest", type=Path)
+    split.add_argument("--by", default="participant,song", help="keys that must not cross splits (participant, song, session)")
+    split.add_argument("--ratios", default="0.8,0.1,0.1", help="train,validation,test fractions")
+    split.add_argument("--seed", type=int, default=0)
+    split.add_argument("--out", type=Path, required=True)
+    split.set_defaults(run=_run_data_split)
+    check = actions.add_parser("check-split", help="report participants, songs or sessions shared between splits")
+    check.add_argument("manifest", type=Path)
+    check.set_defaults(run=_run_data_check)
+
+
+def _run_data_import(args) -> None:
+    from expotion.training.manifest import import_folder, import_human_music_moves, write_manifest
+
+    folder = args.out.parent
+    entries = (import_human_music_moves(args.root, folder) if args.layout == "hmm"
+               else import_folder(args.root, args.caption, folder))
+    write_manifest(entries, args.out)
+    print(f"{args.out}: {len(entries)} clips, {len({e.participant for e in entries})} participants, "
+          f"{len({e.song for e in entries})} songs")
+
+
+def _run_data_split(args) -> None:
+    from expotion.training.manifest import read_manifest, write_manifest
+    from expotion.training.splits import make_split
+
+    try:
+        ratios = tuple(float(x) for x in args.ratios.split(","))
+    except ValueError:
+        raise ExpotionError(f"--ratios must be numbers, got {args.ratios}")
+    entries = make_split(read_manifest(args.manifest), tuple(args.by.split(",")), ratios, args.seed)
+    write_manifest(entries, args.out)
+    counts = {name: sum(e.split == name for e in entries) for name in ("train", "validation", "test")}
+    print(f"{args.out}: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
+
+
+def _run_data_check(args) -> None:
+    from expotion.training.manifest import read_manifest
+    from expotion.training.splits import leaks
+
+    report = leaks(read_manifest(args.manifest))
+    for key, shared in report.items():
+        print(f"{key}: {len(shared)} shared between splits" + (": " + ", ".join(f"{v} ({'/'.join(s)})" for v, s in list(shared.items())[:10]) if shared else ""))
+    if any(report[key] for key in ("participant", "song")):
+        raise ExpotionError("the split leaks: the same participant or song is in more than one split")
+
+
+def _add_preprocess(subcommands) -> None:
+    parser = subcommands.add_parser("preprocess", help="cache controls and EnCodec tokens for training",
+                                    description="For every clip of MANIFEST not cached yet: controls at the codec frame rate "
+                                    "and the music's EnCodec tokens, one file per clip in CACHE, written atomically (a killed "
+                                    "run resumes where it stopped). Runs on several processes/GPUs under `accelerate launch`.")
+    parser.add_argument("manifest", type=Path)
+    parser.add_argument("--out", type=Path, required=True, help="cache folder")
+    parser.add_argument("--model", default="facebook/musicgen-small", help="MusicGen whose EnCodec makes the tokens")
+    parser.set_defaults(run=_run_preprocess)
+
+
+def _run_preprocess(args) -> None:
+    from expotion.training.manifest import read_manifest
+    from expotion.training.preprocess import preprocess
+
+    counts = preprocess(read_manifest(args.manifest), args.out, args.model, args.manifest.parent, progress=True)
+    print(f"{args.out}: {counts['done']} clips cached, {counts['skipped']} already there")
+
+
+def _add_train(subcommands) -> None:
+    parser = subcommands.add_parser("train", help="fine-tune an Expotion adapter",
+                                    description="Train the visual adapter on a preprocessed cache. CONFIG is a TOML file "
+                                    "(see configs/); the flags below override it. Use `accelerate launch -m expotion.cli train …` "
+                                    "for several GPUs or nodes.")
+    parser.add_argument("config", type=Path)
+    parser.add_argument("--resume", action="store_true", help="continue exactly from the latest checkpoint")
+    for flag, kind in (("--steps", int), ("--batch-size", int), ("--learning-rate", float), ("--output", str),
+                       ("--base-model", str), ("--seed", int), ("--mixed-precision", str), ("--grad-accumulation", int)):
+        parser.add_argument(flag, type=kind, help=f"override {flag[2:].replace('-', '_')}")
+    parser.set_defaults(run=_run_train)
+
+
+def _run_train(args) -> None:
+    from expotion.training.train import TrainConfig, train
+
+    overrides = {name: getattr(args, name) for name in ("steps", "batch_size", "learning_rate", "output", "base_model", "seed",
+                                                        "mixed_precision", "grad_accumulation")}
+    config = TrainConfig.from_file(args.config, **overrides)
+    log = train(config, resume=args.resume, progress=True)
+    last = log[-1] if log else {}
+    print(f"{config.output}/adapter: {len(log)} steps, final loss {last.get('loss', float('nan')):.4f}")
+
+
 def _warn(message: str) -> None:
     print(f"expotion: warning: {message}", file=sys.stderr)
 
@@ -186,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_generate(subcommands)
     _add_extract(subcommands)
     _add_evaluate(subcommands)
+    _add_data(subcommands)
+    _add_preprocess(subcommands)
+    _add_train(subcommands)
     return parser
 
 

@@ -73,33 +73,40 @@ class Controls:
     def time_series_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls) if f.name not in ("rate", "duration", "accent_times", "provenance"))
 
-    def save(self, path: str | Path) -> None:
-        """Write all arrays and the provenance (as JSON) to one .npz file, atomically."""
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every field as a numpy array (provenance as a JSON string), for .npz files."""
         arrays = {name: getattr(self, name) for name in self.time_series_names()}
+        return {**arrays, "rate": np.float64(self.rate), "duration": np.float64(self.duration),
+                "accent_times": self.accent_times, "provenance": np.array(json.dumps(self.provenance))}
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "Controls":
+        values = {name: arrays[name] for name in cls.time_series_names() + ("accent_times",)}
+        return cls(rate=float(arrays["rate"]), duration=float(arrays["duration"]),
+                   provenance=json.loads(str(arrays["provenance"])), **values)
+
+    def save(self, path: str | Path) -> None:
+        """Write all arrays and the provenance to one .npz file, atomically."""
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as handle:
-                np.savez_compressed(
-                    handle,
-                    rate=self.rate,
-                    duration=self.duration,
-                    accent_times=self.accent_times,
-                    provenance=json.dumps(self.provenance),
-                    **arrays,
-                )
+                np.savez_compressed(handle, **self.to_arrays())
 
     @classmethod
     def load(cls, path: str | Path) -> "Controls":
         try:
             with np.load(path, allow_pickle=False) as data:
-                values = {name: data[name] for name in cls.time_series_names() + ("accent_times",)}
-                return cls(
-                    rate=float(data["rate"]),
-                    duration=float(data["duration"]),
-                    provenance=json.loads(str(data["provenance"])),
-                    **values,
-                )
+                return cls.from_arrays(data)
         except (OSError, KeyError, ValueError) as error:
             raise ExpotionError(f"cannot read controls from {path}: {error}")
+
+    def window(self, start: float, duration: float) -> "Controls":
+        """The controls from `start` for `duration` seconds (shorter at the clip's end),
+        re-timed so the window starts at 0."""
+        first = int(round(start * self.rate))
+        last = min(self.num_frames, first + int(round(duration * self.rate)))
+        sliced = {name: getattr(self, name)[first:last] for name in self.time_series_names()}
+        inside = self.accent_times[(self.accent_times >= start) & (self.accent_times < start + duration)] - start
+        return replace(self, duration=(last - first) / self.rate, accent_times=inside, **sliced)
 
     def resample_to(self, rate: float) -> "Controls":
         """The same controls on a grid of another rate, interpolated by timestamp.

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import av
 import numpy as np
 from scipy.signal import find_peaks
 
+from expotion.audio.read import on_video_clock
 from expotion.beats import estimate_tempo, extend_to_cover, track_beats
 from expotion.errors import ExpotionError
 
@@ -24,30 +23,6 @@ class MusicTiming:
     beats: np.ndarray  # seconds
     bpm: float
     duration: float
-
-
-def read_audio(path: str | Path, sample_rate: int = ANALYSIS_SAMPLE_RATE) -> tuple[np.ndarray, float]:
-    """Mono float32 samples of a file's first audio stream, and the stream's start time
-    (seconds) on the file's clock — the time the music starts relative to the video."""
-    path = Path(path)
-    if not path.is_file():
-        raise ExpotionError(f"no such file: {path}")
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                raise ExpotionError(f"{path.name} has no audio track to evaluate")
-            stream = container.streams.audio[0]
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-            chunks, start = [], None
-            for frame in container.decode(stream):
-                start = frame.time if start is None else start
-                chunks.extend(r.to_ndarray()[0] for r in resampler.resample(frame))
-            chunks.extend(r.to_ndarray()[0] for r in resampler.resample(None))
-    except av.FFmpegError as error:
-        raise ExpotionError(f"cannot read audio from {path.name}: {error.strerror}")
-    if not chunks:
-        raise ExpotionError(f"{path.name} has an empty audio track")
-    return np.concatenate(chunks).astype(np.float32), float(start or 0.0)
 
 
 def onset_envelope(audio: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -68,8 +43,7 @@ def music_timing(audio: np.ndarray, sample_rate: int, start: float = 0.0) -> Mus
     seconds on the video's clock (0 = the first frame); results are on that clock."""
     if not np.any(np.abs(audio) > 1e-4):
         raise ExpotionError("the music is silent: nothing to evaluate")
-    lead = int(round(start * sample_rate))
-    audio = np.concatenate([np.zeros(lead, audio.dtype), audio]) if lead >= 0 else audio[-lead:]
+    audio = on_video_clock(audio, sample_rate, start)
     duration = len(audio) / sample_rate
     envelope = onset_envelope(audio, sample_rate)
     peaks, _ = find_peaks(envelope, height=0.3, distance=int(0.05 * ENVELOPE_RATE))

@@ -12,7 +12,8 @@ import numpy as np
 from expotion.atomic import atomic_path
 from expotion.controls import Controls, extract_controls
 from expotion.errors import ExpotionError
-from expotion.evaluation.onsets import music_timing, read_audio
+from expotion.audio.read import read_audio
+from expotion.evaluation.onsets import ANALYSIS_SAMPLE_RATE, music_timing
 from expotion.evaluation.rhythm import SIGMA_S, chance_levels, rhythm_metrics
 from expotion.video.decode import probe
 
@@ -77,9 +78,9 @@ def cached_controls(video: Path, cache: Path) -> Controls:
 
 def score_entry(entry: Entry, controls: Controls, sigma: float) -> tuple[dict, dict, object]:
     """(metrics, chance levels, music timing) of one entry."""
-    audio, audio_start = read_audio(entry.music)
+    audio, audio_start = read_audio(entry.music, ANALYSIS_SAMPLE_RATE)
     start = audio_start - probe(entry.video).start_time if entry.music == entry.video else 0.0
-    music = music_timing(audio, 22050, start)
+    music = music_timing(audio, ANALYSIS_SAMPLE_RATE, start)
     metrics = rhythm_metrics(controls.accent_times, controls.accent_curve, controls.rate, music, sigma)
     chance = chance_levels(controls.accent_times, controls.accent_curve, controls.rate, music, sigma)
     return metrics, chance, music

@@ -236,7 +236,7 @@ class ExpotionModel(nn.Module):
         hidden = torch.cat(branches_text)
         mask = torch.cat([text_mask] * len(branches_text))
         if use_video:
-            window_controls = _window(controls, start / self.frame_rate, frames / self.frame_rate)
+            window_controls = controls.window(start / self.frame_rate, frames / self.frame_rate)
             features, masks = self.condition_inputs(window_controls, frames)
             null_masks = {n: torch.zeros_like(m) for n, m in masks.items()}
             condition = torch.cat([self.conditioner(features, masks), self.conditioner(features, null_masks), self.conditioner(features, null_masks)])
@@ -288,13 +288,3 @@ def _fit(tensor: torch.Tensor, frames: int) -> torch.Tensor:
     padding = torch.zeros((frames - len(tensor),) + tuple(tensor.shape[1:]), dtype=tensor.dtype)
     return torch.cat([tensor, padding])
 
-
-def _window(controls: Controls, start: float, duration: float) -> Controls:
-    """The controls from `start` for `duration` seconds (shorter at the clip's end)."""
-    from dataclasses import replace
-
-    first = int(round(start * controls.rate))
-    last = min(controls.num_frames, first + int(round(duration * controls.rate)))
-    sliced = {name: getattr(controls, name)[first:last] for name in Controls.time_series_names()}
-    inside = controls.accent_times[(controls.accent_times >= start) & (controls.accent_times < start + duration)] - start
-    return replace(controls, duration=(last - first) / controls.rate, accent_times=inside, **sliced)

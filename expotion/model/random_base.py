@@ -7,6 +7,8 @@ per-step decoding benchmark needs.
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 SIZES = {
@@ -24,7 +26,8 @@ def random_base(size: str = "tiny", seed: int = 0, num_codebooks: int = 4, init_
     vocab = shape["vocab_size"]
     text = T5Config(vocab_size=128, d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
     codec = EncodecConfig(sampling_rate=32000, audio_channels=1, num_filters=4, hidden_size=8, upsampling_ratios=[8, 5, 4, 4],
-                          codebook_size=vocab, codebook_dim=8, num_lstm_layers=1, target_bandwidths=[0.1 * num_codebooks * 5.5])
+                          codebook_size=vocab, codebook_dim=8, num_lstm_layers=1,
+                          target_bandwidths=[num_codebooks * math.log2(vocab) * 50 / 1000])  # exactly num_codebooks at 50 Hz
     decoder = MusicgenDecoderConfig(**shape, num_codebooks=num_codebooks, max_position_embeddings=4096, initializer_factor=init_scale,
                                     pad_token_id=vocab, bos_token_id=vocab, decoder_start_token_id=vocab)
     config = MusicgenConfig(text_encoder=text.to_dict(), audio_encoder=codec.to_dict(), decoder=decoder.to_dict())

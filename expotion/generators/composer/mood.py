@@ -50,7 +50,9 @@ def bar_energy(controls: Controls, bar_starts: np.ndarray, duration: float, arou
     motion = controls.motion_energy
     if controls.body_mask.any():
         body_speed = np.linalg.norm(controls.body_velocity, axis=2)
-        motion = np.where(controls.body_mask, 0.5 * motion + 0.5 * np.nanmean(body_speed, axis=1) / 4, motion)
+        seen = np.isfinite(body_speed)
+        mean_speed = np.where(seen, body_speed, 0).sum(axis=1) / np.maximum(seen.sum(axis=1), 1)
+        motion = np.where(controls.body_mask & seen.any(axis=1), 0.5 * motion + 0.5 * mean_speed / 4, motion)
     per_bar = _bar_means(motion, controls, bar_starts, duration)
     per_bar = np.nan_to_num(per_bar, nan=float(np.nanmean(per_bar)) if np.isfinite(per_bar).any() else 0.0)
     rank = (np.argsort(np.argsort(per_bar)) + 0.5) / len(per_bar) if len(per_bar) > 1 else np.full(len(per_bar), 0.5)

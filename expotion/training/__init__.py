@@ -1,0 +1,1 @@
+"""Fine-tuning: manifests and splits, cached preprocessing, and the training loop."""

@@ -1,0 +1,212 @@
+"""The training loop: adapter only, AdamW with warm-up and cosine decay, gradient clipping and
+accumulation, mixed precision and any number of GPUs or nodes through `accelerate`, periodic
+validation, adapter-only checkpoints with optimiser and scheduler state, and exact resume.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from expotion.errors import ExpotionError
+from expotion.training.data import SegmentSampler
+from expotion.training.manifest import read_manifest
+
+STATE_NAME = "training_state.pt"
+
+
+@dataclass
+class TrainConfig:
+    manifest: str  # JSONL manifest; relative video paths are relative to its folder
+    cache: str  # folder written by `expotion preprocess`
+    output: str  # checkpoints/, adapter/ and log.jsonl go here
+    base_model: str = "facebook/musicgen-small"
+    segment_seconds: float = 10.0
+    batch_size: int = 10  # per process
+    steps: int = 2000
+    learning_rate: float = 1e-2
+    final_learning_rate: float = 1e-4
+    warmup_steps: int = 100
+    weight_decay: float = 0.02
+    grad_clip: float = 0.1
+    grad_accumulation: int = 1
+    mixed_precision: str = "no"  # "bf16" or "fp16" on GPUs
+    text_dropout: float = 0.1  # condition dropout, so that guidance has its "no text" …
+    video_dropout: float = 0.1  # … and "no video" branches
+    eval_every: int = 100
+    checkpoint_every: int = 200
+    seed: int = 0
+    tensorboard: bool = False
+    modalities: list[str] = field(default_factory=lambda: ["face", "body", "motion"])
+    condition_dim: int = 256
+    window: int = 25
+    adapter_layers: int | None = None
+    lora_rank: int = 0
+
+    @classmethod
+    def from_file(cls, path: str | Path, **overrides) -> "TrainConfig":
+        """Read a TOML config; relative paths in it are relative to the file; overrides win."""
+        path = Path(path)
+        if not path.is_file():
+            raise ExpotionError(f"no such config: {path}")
+        try:
+            values = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as error:
+            raise ExpotionError(f"{path.name} is not valid TOML: {error}")
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ExpotionError(f"{path.name}: unknown settings {', '.join(sorted(unknown))}")
+        for key in ("manifest", "cache", "output"):
+            if key in values and not Path(values[key]).is_absolute():
+                values[key] = str(path.parent / values[key])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        missing = [key for key in ("manifest", "cache", "output") if key not in values]
+        if missing:
+            raise ExpotionError(f"{path.name}: missing {', '.join(missing)}")
+        return cls(**values)
+
+
+def learning_rate_factor(config: TrainConfig):
+    """Linear warm-up, then cosine decay from the learning rate to the final one."""
+    floor = config.final_learning_rate / config.learning_rate
+
+    def factor(step: int) -> float:
+        if step < config.warmup_steps:
+            return (step + 1) / config.warmup_steps
+        progress = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+        return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+    return factor
+
+
+def latest_checkpoint(output: Path) -> Path | None:
+    checkpoints = sorted((output / "checkpoints").glob("step-*"))
+    return checkpoints[-1] if checkpoints else None
+
+
+def _save_checkpoint(model, optimiser, scheduler, step: int, output: Path) -> None:
+    final = output / "checkpoints" / f"step-{step:07d}"
+    partial = final.with_name(final.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    model.save_pretrained(partial / "adapter")
+    torch.save({"step": step, "optimizer": optimiser.state_dict(), "scheduler": scheduler.state_dict()}, partial / STATE_NAME)
+    partial.rename(final)  # a checkpoint exists whole or not at all
+
+
+def _clips(config: TrainConfig) -> tuple[list[str], list[str]]:
+    entries = read_manifest(config.manifest)
+    with_split = [e for e in entries if e.split]
+    if not with_split:
+        return [e.clip_id for e in entries], []
+    return [e.clip_id for e in entries if e.split == "train"], [e.clip_id for e in entries if e.split == "validation"]
+
+
+def train(config: TrainConfig, resume: bool = False, progress: bool = False) -> list[dict]:
+    """Train an adapter; returns the log (one dict per step, with val_loss where evaluated)."""
+    from accelerate import Accelerator, DistributedDataParallelKwargs
+
+    from expotion.model import ExpotionConfig, ExpotionModel
+    from expotion.model.expotion_model import load_base
+
+    output = Path(config.output)
+    accelerator = Accelerator(mixed_precision=config.mixed_precision, log_with="tensorboard" if config.tensorboard else None,
+                              project_dir=str(output), kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
+    train_ids, validation_ids = _clips(config)
+    checkpoint = latest_checkpoint(output)
+    if resume and checkpoint is None:
+        raise ExpotionError(f"--resume: no checkpoint in {output / 'checkpoints'}")
+    if not resume and checkpoint is not None:
+        raise ExpotionError(f"{output} already holds checkpoints: pass --resume to continue, or choose another output")
+    base = load_base(config.base_model, accelerator.device)
+    torch.manual_seed(config.seed)  # the adapter's initial weights
+    if resume:
+        model = ExpotionModel.from_pretrained(checkpoint / "adapter", base=base)
+    else:
+        model = ExpotionModel(base, ExpotionConfig(
+            base_model=config.base_model, modalities=tuple(config.modalities), condition_dim=config.condition_dim,
+            window=config.window, adapter_layers=config.adapter_layers, lora_rank=config.lora_rank))
+    frames = int(round(config.segment_seconds * model.frame_rate))
+    sampler = SegmentSampler(Path(config.cache), train_ids, frames, model.config.modalities, config.seed,
+                             config.text_dropout, config.video_dropout)
+    validation = SegmentSampler(Path(config.cache), validation_ids, frames, model.config.modalities) if validation_ids else None
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate,
+                                  weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, learning_rate_factor(config))
+    step, log = 0, []
+    log_path = output / "log.jsonl"
+    if resume:
+        state = torch.load(checkpoint / STATE_NAME, map_location="cpu", weights_only=True)
+        optimiser.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+        if log_path.exists():
+            log = [row for row in map(json.loads, log_path.read_text().splitlines()) if row["step"] <= step]
+
+    model, optimiser, scheduler = accelerator.prepare(model, optimiser, scheduler)
+    inner = accelerator.unwrap_model(model)
+    if config.tensorboard:
+        accelerator.init_trackers("expotion", config=asdict(config) | {"modalities": ",".join(config.modalities)})
+    bar = tqdm(total=config.steps, initial=step, desc="train", unit="step", disable=None if progress and accelerator.is_main_process else True)
+    while step < config.steps:
+        step += 1
+        torch.manual_seed(config.seed * 1_000_003 + step)  # MusicGen's dropout: the same draw on resume
+        model.train()
+        total = 0.0
+        for micro in range(config.grad_accumulation):
+            batch = sampler.batch(step * config.grad_accumulation + micro, config.batch_size, accelerator.process_index)
+            loss = _loss(model, inner, batch, accelerator.device) / config.grad_accumulation
+            accelerator.backward(loss)
+            total += loss.item()
+        accelerator.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
+        optimiser.step()
+        scheduler.step()
+        optimiser.zero_grad(set_to_none=True)
+        row = {"step": step, "loss": accelerator.gather(torch.tensor([total], device=accelerator.device)).mean().item(),
+               "lr": scheduler.get_last_lr()[0]}
+        if validation is not None and (step % config.eval_every == 0 or step == config.steps):
+            row["val_loss"] = _validate(model, inner, validation, config.batch_size, accelerator.device)
+        log.append(row)
+        bar.update()
+        bar.set_postfix(loss=f"{row['loss']:.3f}")
+        if config.tensorboard:
+            accelerator.log({k: v for k, v in row.items() if k != "step"}, step=step)
+        if accelerator.is_main_process and (step % config.checkpoint_every == 0 or step == config.steps):
+            _save_checkpoint(inner, optimiser, scheduler, step, output)
+            _write_log(log, log_path)
+    bar.close()
+    if accelerator.is_main_process:
+        inner.save_pretrained(output / "adapter")
+        _write_log(log, log_path)
+    accelerator.end_training()
+    return log
+
+
+def _loss(model, inner, batch, device) -> torch.Tensor:
+    with torch.no_grad():
+        text, mask = inner.encode_text(batch.captions)
+    features = {n: f.to(device) for n, f in batch.features.items()}
+    masks = {n: m.to(device) for n, m in batch.masks.items()}
+    loss, _ = model(batch.codes.to(device), text, mask, features, masks)
+    return loss
+
+
+def _validate(model, inner, sampler: SegmentSampler, size: int, device) -> float:
+    model.eval()
+    with torch.no_grad():
+        losses = [_loss(model, inner, batch, device).item() for batch in sampler.evaluation_batches(size)]
+    return float(sum(losses) / len(losses))
+
+
+def _write_log(log: list[dict], path: Path) -> None:
+    from expotion.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        tmp.write_text("".join(json.dumps(row) + "\n" for row in log))
