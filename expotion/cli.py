@@ -254,7 +254,8 @@ def _add_train(subcommands) -> None:
                                     "for several GPUs or nodes.")
     parser.add_argument("config", type=Path)
     parser.add_argument("--resume", action="store_true", help="continue exactly from the latest checkpoint")
-    for flag, kind in (("--steps", int), ("--batch-size", int), ("--learning-rate", float), ("--output", str),
+    for flag, kind in (("--manifest", str), ("--cache", str), ("--steps", int), ("--batch-size", int), ("--segment-seconds", float),
+                       ("--learning-rate", float), ("--output", str),
                        ("--base-model", str), ("--seed", int), ("--mixed-precision", str), ("--grad-accumulation", int)):
         parser.add_argument(flag, type=kind, help=f"override {flag[2:].replace('-', '_')}")
     parser.set_defaults(run=_run_train)
@@ -263,8 +264,8 @@ def _add_train(subcommands) -> None:
 def _run_train(args) -> None:
     from expotion.training.train import TrainConfig, train
 
-    overrides = {name: getattr(args, name) for name in ("steps", "batch_size", "learning_rate", "output", "base_model", "seed",
-                                                        "mixed_precision", "grad_accumulation")}
+    overrides = {name: getattr(args, name) for name in ("manifest", "cache", "steps", "batch_size", "segment_seconds", "learning_rate", "output",
+                                                        "base_model", "seed", "mixed_precision", "grad_accumulation")}
     config = TrainConfig.from_file(args.config, **overrides)
     log = train(config, resume=args.resume, progress=True)
     last = log[-1] if log else {}

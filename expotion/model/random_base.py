@@ -48,3 +48,11 @@ def save_random_checkpoint(directory, size: str = "tiny", seed: int = 0, init_sc
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
     model.save_pretrained(directory)
     tokenizer.save_pretrained(directory)
+
+
+if __name__ == "__main__":
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else "tiny-musicgen"
+    save_random_checkpoint(target, init_scale=0.3)
+    print(f"{target}: a tiny randomly initialised MusicGen (use it as --model / --base-model to try the commands on CPU)")
