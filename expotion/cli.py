@@ -107,9 +107,8 @@ def _add_generate(subcommands) -> None:
 
 
 def _run_generate(args) -> None:
-    from expotion.pipeline import generate
+    from expotion.pipeline import STAGES, generate
 
-    stages = {"controls": "reading the person's movement", "music": "composing and rendering", "writing": "writing outputs"}
     interactive = sys.stderr.isatty()
     if args.backend == "composer":
         options = {"soundfont": args.soundfont, "body_rhythm": args.body_rhythm, "face_mood": args.face_mood}
@@ -120,7 +119,7 @@ def _run_generate(args) -> None:
             _note("no --adapter: text-only MusicGen (the paper's baseline); the video only sets the duration")
     result = generate(
         args.video, args.prompt, args.out, backend=args.backend, seed=args.seed, plot=not args.no_plot,
-        progress=(lambda stage: print(f"expotion: {stages[stage]}…", file=sys.stderr)) if interactive else None,
+        progress=(lambda stage: print(f"expotion: {STAGES[stage]}…", file=sys.stderr)) if interactive else None,
         show_progress_bar=interactive, **options,
     )
     if not result.controls.has_person:
@@ -272,6 +271,30 @@ def _run_train(args) -> None:
     print(f"{config.output}/adapter: {len(log)} steps, final loss {last.get('loss', float('nan')):.4f}")
 
 
+def _add_app(subcommands) -> None:
+    parser = subcommands.add_parser("app", help="a web page for creators, on this machine",
+                                    description="Serve the Expotion web page (Gradio) on HOST:PORT: upload or record a video, "
+                                    "describe the music, get the video back with its music, the files, and a plot of the "
+                                    "beats on the movement. Local only: no share links, no analytics.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--max-duration", type=float, default=120.0, help="longest video accepted, in seconds (default 120)")
+    parser.add_argument("--max-upload-mb", type=int, default=200, help="largest upload accepted, in MB (default 200)")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests processed at once; others queue (default 1)")
+    parser.add_argument("--model", help="MusicGen checkpoint for the neural backend")
+    parser.add_argument("--adapter", help="Expotion adapter folder: enables the MusicGen + adapter backend")
+    parser.set_defaults(run=_run_app)
+
+
+def _run_app(args) -> None:
+    if args.concurrency < 1 or args.max_duration <= 0 or args.max_upload_mb < 1:
+        raise ExpotionError("--concurrency, --max-duration and --max-upload-mb must be positive")
+    from expotion.app import launch
+
+    print(f"Expotion app on http://{args.host}:{args.port}", flush=True)
+    launch(args.host, args.port, args.max_duration, args.concurrency, args.max_upload_mb, args.model, args.adapter)
+
+
 def _warn(message: str) -> None:
     print(f"expotion: warning: {message}", file=sys.stderr)
 
@@ -294,6 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data(subcommands)
     _add_preprocess(subcommands)
     _add_train(subcommands)
+    _add_app(subcommands)
     return parser
 
 

@@ -21,7 +21,13 @@ from expotion.video.decode import probe
 from expotion.video.mux import mux_music
 
 MAX_SEED = 2**32 - 1
-Progress = Callable[[str], None]  # told the name of each stage as it starts
+STAGES = {
+    "decode": "opening the video",
+    "controls": "reading the person's face and movement",
+    "compose": "composing and rendering the music",
+    "mux": "writing the video with its music",
+}
+Progress = Callable[[str], None]  # told each stage (a key of STAGES) as it starts
 
 
 @dataclass
@@ -73,16 +79,17 @@ def generate(
     video, out = Path(video), Path(out)
     _check_request(out, seed)
     tell = progress or (lambda stage: None)
+    tell("decode")
     probe(video)  # a bad file fails here, before any model loads
     generator = create_generator(backend, **backend_options)
     tell("controls")
     controls = extract_controls(video, progress=show_progress_bar)
-    tell("music")
+    tell("compose")
     music = generator.generate(controls, prompt, controls.duration, seed)
     expected = int(round(controls.duration * music.sample_rate))
     if len(music.audio) != expected:
         raise RuntimeError(f"backend {backend} returned {len(music.audio)} samples, expected {expected}")
-    tell("writing")
+    tell("mux")
     paths = output_paths(out, music.score is not None, plot)
     with contextlib.ExitStack() as stack:
         tmp = {name: stack.enter_context(atomic_path(path)) for name, path in paths.items() if path is not None}

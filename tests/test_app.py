@@ -1,0 +1,121 @@
+"""The web app, served on the loopback address inside the test, driven through its API and
+in a real headless Chromium."""
+
+import json
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import av
+import pytest
+
+gradio_client = pytest.importorskip("gradio_client")
+from gradio_client import Client, handle_file  # noqa: E402
+from gradio_client.exceptions import AppError  # noqa: E402
+
+from expotion.app import COMPOSER, launch  # noqa: E402
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    app = launch("127.0.0.1", port, max_duration=30.0, concurrency=2, block=False)
+    yield f"http://127.0.0.1:{port}/"
+    app.close()
+
+
+def ask(url, video, seed=0, prompt="upbeat funk with drums"):
+    client = Client(url, verbose=False)
+    return client.predict(handle_file(str(video)), prompt, COMPOSER, seed, 1.0, 1.0, 3.0, 1.5, api_name="/generate")
+
+
+def duration_and_audio(path):
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        return float(video.duration * video.time_base), bool(container.streams.audio)
+
+
+def test_generate_through_the_api(server, videos):
+    path, times = videos("15fps")
+    video, files, plot, decisions = ask(server, path)
+    length, has_audio = duration_and_audio(video)
+    assert has_audio and length == pytest.approx(duration_and_audio(path)[0], abs=1e-3)
+    assert {Path(f).suffix for f in files} == {".mp4", ".wav", ".mid", ".json"}
+    assert Path(plot).read_bytes()[:4] == b"\x89PNG" and decisions["backend"] == "composer"
+
+
+def test_a_corrupt_upload_is_a_clear_error_and_the_server_keeps_serving(server, videos, tmp_path):
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42 definitely not a video")
+    with pytest.raises(AppError) as error:
+        ask(server, broken)
+    assert "not a video file, or it is corrupt" in str(error.value) and "Traceback" not in str(error.value)
+    audio_only = tmp_path / "song.m4a"
+    with av.open(str(audio_only), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        import numpy as np
+
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 44100), np.float32), format="fltp", layout="mono")
+        frame.sample_rate = 44100
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    with pytest.raises(AppError, match="no video stream"):
+        ask(server, audio_only)
+    path, _ = videos("15fps")
+    video, *_ = ask(server, path)
+    assert duration_and_audio(video)[1]
+
+
+def test_two_users_at_once_get_their_own_music(server, videos):
+    path, _ = videos("15fps")
+    results = {}
+    threads = [threading.Thread(target=lambda s=seed: results.__setitem__(s, ask(server, path, seed=s))) for seed in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results[1][3]["seed"] == 1 and results[2][3]["seed"] == 2
+    wavs = {seed: next(f for f in result[1] if f.endswith(".wav")) for seed, result in results.items()}
+    assert Path(wavs[1]).read_bytes() != Path(wavs[2]).read_bytes()
+
+
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="Debian chromium + chromium-driver not installed (.ci/run installs them)")
+def test_a_real_browser_uploads_generates_and_sees_the_result(server, videos, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1600",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        browser.get(server)
+        wait = WebDriverWait(browser, 120)
+        upload = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "input[type=file]")))
+        path, _ = videos("15fps")
+        upload.send_keys(str(path))
+        wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "video")))
+        browser.find_element(By.ID, "generate").click()
+        player = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#result video")))
+        wait.until(lambda _: player.get_attribute("src"))
+        shot = tmp_path / "app.png"
+        browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+        assert "with_music" in player.get_attribute("src")
+    finally:
+        browser.quit()
