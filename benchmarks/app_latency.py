@@ -28,11 +28,7 @@ PROMPT = "Upbeat funk with slap bass, brass stabs and a tight drum groove"
 
 def main() -> None:
     work = Path(tempfile.mkdtemp())
-    if len(sys.argv) > 1:
-        video = Path(sys.argv[1])
-    else:
-        video = work / "clip.mp4"
-        synthetic.moving_portrait(video, synthetic.constant_rate_times(10.0, 30.0), [1, 1.6, 2.2, 2.8, 3.4, 4, 4.6, 5.2, 5.8, 6.4, 7])
+    video = Path(sys.argv[1]) if len(sys.argv) > 1 else synthetic.swaying_clip(work / "clip.mp4")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -27,9 +27,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         music = Path(sys.argv[1])
     else:
-        video = work / "clip.mp4"
-        synthetic.moving_portrait(video, synthetic.constant_rate_times(10.0, 30.0), [1, 1.6, 2.2, 2.8, 3.4, 4, 4.6, 5.2, 5.8, 6.4, 7, 7.6, 8.2])
-        music = pipeline.generate(video, "upbeat funk", work / "with_music.mp4", plot=False).video
+        music = pipeline.generate(synthetic.swaying_clip(work / "clip.mp4"), "upbeat funk", work / "with_music.mp4", plot=False).video
     entry = Entry("system", music.stem, music, music)
     controls = cached_controls(music, work / "controls")  # the cache the metrics read
     runs = 5

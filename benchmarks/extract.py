@@ -35,11 +35,7 @@ def timed(label: str, work, frames: int, duration: float) -> float:
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        video = Path(sys.argv[1])
-    else:
-        video = Path(tempfile.mkdtemp()) / "benchmark.mp4"
-        synthetic.moving_portrait(video, synthetic.constant_rate_times(10.0, 30.0), [1, 2.2, 3, 4.5, 6, 7.1, 8.4, 9.3])
+    video = Path(sys.argv[1]) if len(sys.argv) > 1 else synthetic.swaying_clip(Path(tempfile.mkdtemp()) / "clip.mp4")
     frames = [(f.time, f.image) for f in iter_frames(video, max_side=ANALYSIS_MAX_SIDE)]
     n, duration = len(frames), frames[-1][0] + (frames[-1][0] - frames[-2][0])
     print(f"{video.name}: {n} frames, {duration:.2f} s, {frames[0][1].shape[1]}×{frames[0][1].shape[0]} analysed")

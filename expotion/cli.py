@@ -26,11 +26,16 @@ def _quiet_native_logs() -> None:
     sys.stderr = os.fdopen(python_stderr, "w", buffering=1)
 
 
-def _positive_rate(text: str) -> float:
-    value = float(text)
-    if not 1.0 <= value <= 1000.0:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 1000, got {text}")
-    return value
+def _between(low: float, high: float):
+    """An argparse type: a number within [low, high]."""
+
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, got {text}")
+        return value
+
+    return parse
 
 
 def _add_extract(subcommands) -> None:
@@ -43,7 +48,7 @@ def _add_extract(subcommands) -> None:
     )
     parser.add_argument("video", type=Path, help="input video (any format FFmpeg reads)")
     parser.add_argument("--out", type=Path, required=True, help="output .npz file")
-    parser.add_argument("--rate", type=_positive_rate, default=50.0,
+    parser.add_argument("--rate", type=_between(1, 1000), default=50.0,
                         help="grid rate in samples per second (default 50, MusicGen's codec frame rate)")
     parser.add_argument("--plot", type=Path, help="also write a PNG of the controls over time")
     parser.set_defaults(run=_run_extract)
@@ -65,13 +70,6 @@ def _run_extract(args) -> None:
     )
 
 
-def _unit_interval(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
-
-
 def _add_generate(subcommands) -> None:
     parser = subcommands.add_parser(
         "generate",
@@ -89,9 +87,9 @@ def _add_generate(subcommands) -> None:
     parser.add_argument("--no-plot", action="store_true", help="do not write OUT.png")
     composer = parser.add_argument_group("composer backend")
     composer.add_argument("--soundfont", type=Path, help="SF2 soundfont (default: FluidR3_GM if installed, else the bundled TimGM6mb)")
-    composer.add_argument("--body-rhythm", type=_unit_interval, default=1.0,
+    composer.add_argument("--body-rhythm", type=_between(0, 1), default=1.0,
                           help="0–1: how strongly movement sets tempo and beats (0: tempo from the prompt; default 1)")
-    composer.add_argument("--face-mood", type=_unit_interval, default=1.0,
+    composer.add_argument("--face-mood", type=_between(0, 1), default=1.0,
                           help="0–1: how far the face moves the prompt's mood (default 1)")
     musicgen = parser.add_argument_group("musicgen backend")
     musicgen.add_argument("--model", help="MusicGen checkpoint: hub id already in the local cache, or a folder "

@@ -157,3 +157,9 @@ def moving_portrait(
         return Placement(x, 0.55 * height, scale, 0.0, not any(a <= t < b for a, b in hidden))
 
     portrait_video(path, times, placement, size=size, rotation=rotation)
+
+
+def swaying_clip(path: str | Path, duration: float = 10.0, fps: float = 30.0, period: float = 0.6) -> Path:
+    """The benchmarks' clip: 640×480, the portrait turning every `period` seconds."""
+    moving_portrait(path, constant_rate_times(duration, fps), np.arange(period, duration - 0.1, period))
+    return Path(path)
