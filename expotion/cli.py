@@ -149,19 +149,34 @@ def _add_evaluate(subcommands) -> None:
     parser.add_argument("--systems", type=Path, help='JSON mapping file name → {"system": …, "clip": …}')
     parser.add_argument("--sigma", type=float, default=0.05, help="Beat Align Score σ in seconds (default 0.05)")
     parser.add_argument("--no-plots", action="store_true", help="skip the per-clip plots")
+    parser.add_argument("--prompts", type=Path, help="JSON {clip: prompt} or a manifest .jsonl: adds the CLAP score (text adherence)")
+    parser.add_argument("--references", type=Path, help="folder of reference music (audio or videos): adds Fréchet Audio Distance")
+    parser.add_argument("--fad-embeddings", default="encodec,clap", help="FAD embeddings to use (default encodec,clap)")
+    parser.add_argument("--encodec-model", help="EnCodec checkpoint for FAD (default facebook/encodec_24khz)")
+    parser.add_argument("--clap-model", help="CLAP checkpoint for FAD and the CLAP score (default laion/clap-htsat-unfused)")
     parser.set_defaults(run=_run_evaluate)
 
 
 def _run_evaluate(args) -> None:
-    from expotion.evaluation.report import collect_entries, evaluate, markdown
+    from expotion.evaluation.embeddings import EMBEDDERS
+    from expotion.evaluation.report import collect_entries, evaluate, markdown, read_prompts
 
     if not 0.001 <= args.sigma <= 1.0:
         raise ExpotionError(f"--sigma must be between 0.001 and 1 s, got {args.sigma}")
+    embeddings = tuple(name for name in args.fad_embeddings.split(",") if name)
+    if any(name not in EMBEDDERS for name in embeddings):
+        raise ExpotionError(f"--fad-embeddings takes {', '.join(EMBEDDERS)}")
+    if args.references is not None and not args.references.is_dir():
+        raise ExpotionError(f"--references must be a folder: {args.references}")
     entries = collect_entries(args.inputs, args.videos, args.systems)
     interactive = sys.stderr.isatty()
     results = evaluate(entries, args.out, args.sigma, plots=not args.no_plots,
-                       progress=(lambda m: print(f"expotion: scoring {m}", file=sys.stderr)) if interactive else None)
-    print(markdown(results["systems"], results["comparisons"], args.sigma), end="")
+                       progress=(lambda m: print(f"expotion: scoring {m}", file=sys.stderr)) if interactive else None,
+                       prompts=read_prompts(args.prompts), references=args.references, fad_embeddings=embeddings,
+                       models={"encodec": args.encodec_model, "clap": args.clap_model})
+    for line in results["skipped"]:
+        _warn(line)
+    print(markdown(results["systems"], results["comparisons"], args.sigma, results["audio"]), end="")
 
 
 def _add_data(subcommands) -> None:

@@ -104,3 +104,56 @@ def test_audio_only_inputs_need_their_video(tmp_path):
     synthetic.write_video(tmp_path / "clip.mp4", np.arange(3) / 10, [synthetic.background(64, 48)] * 3)
     (entry,) = collect_entries([wav], videos=tmp_path)
     assert entry.video == tmp_path / "clip.mp4" and entry.system == "sys"
+
+
+def test_frechet_distance_matches_the_closed_form_for_gaussians():
+    from expotion.evaluation.embeddings import frechet_audio_distance, frechet_distance
+
+    rng = np.random.default_rng(0)
+    mean_a, mean_b = rng.normal(size=4), rng.normal(size=4)
+    var_a, var_b = rng.uniform(0.5, 2, 4), rng.uniform(0.5, 2, 4)
+    closed = np.sum((mean_a - mean_b) ** 2) + np.sum(var_a + var_b - 2 * np.sqrt(var_a * var_b))
+    assert frechet_distance(mean_a, np.diag(var_a), mean_b, np.diag(var_b)) == pytest.approx(closed, rel=1e-9)
+    sample_a = rng.normal(mean_a, np.sqrt(var_a), (20000, 4))
+    sample_b = rng.normal(mean_b, np.sqrt(var_b), (20000, 4))
+    assert frechet_audio_distance(sample_a, sample_b) == pytest.approx(closed, rel=0.05)
+    assert frechet_audio_distance(sample_a, sample_a) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_fad_and_clap_run_end_to_end_and_missing_weights_are_named(videos, tmp_path):
+    import subprocess
+    import sys
+
+    from expotion.evaluation.embeddings import save_random_embedders
+
+    models = save_random_embedders(tmp_path / "models")
+    path, _ = videos("15fps")
+    from conftest import TURN_TIMES
+
+    for system, shift in (("ours", 0.0), ("other", 1.3)):
+        (tmp_path / system).mkdir()
+        for clip in ("a", "b"):
+            music = np.repeat(clicks(np.array(TURN_TIMES) + shift, 5.0 + shift, 44100)[:, None], 2, axis=1)
+            mux_music(path, music, 44100, tmp_path / system / f"{clip}.mp4")
+    (tmp_path / "references").mkdir()
+    for index in range(3):
+        wav = tmp_path / "references" / f"ref{index}.wav"
+        from scipy.io import wavfile
+
+        wavfile.write(wav, 44100, clicks(np.arange(0.3 + 0.1 * index, 5, 0.5), 5.0, 44100))
+    prompts = tmp_path / "prompts.json"
+    prompts.write_text(json.dumps({"a": "happy piano", "b": "slow sad song"}))
+    command = [sys.executable, "-m", "expotion.cli", "evaluate", str(tmp_path / "ours"), str(tmp_path / "other"),
+               "--out", str(tmp_path / "report"), "--no-plots", "--prompts", str(prompts), "--references", str(tmp_path / "references")]
+    result = subprocess.run(command + ["--encodec-model", models["encodec"], "--clap-model", models["clap"]], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    audio = json.loads((tmp_path / "report" / "results.json").read_text())["audio"]
+    for system in ("ours", "other"):
+        assert audio[system]["fad_encodec"] >= 0 and audio[system]["fad_clap"] >= 0
+        assert audio[system]["clap_score"]["n"] == 2 and -1 <= audio[system]["clap_score"]["mean"] <= 1
+    # The default checkpoints are not on this machine: those metrics are skipped, by name, and the rest still come.
+    entries = collect_entries([tmp_path / "ours", tmp_path / "other"])
+    missing = evaluate(entries, tmp_path / "report", plots=False, prompts={"a": "happy piano"}, references=tmp_path / "references")
+    assert any(line.startswith("FAD (clap) and CLAP score skipped: CLAP weights") for line in missing["skipped"])
+    assert any(line.startswith("FAD (encodec) skipped: EnCodec weights") for line in missing["skipped"])
+    assert missing["systems"]["ours"]["bas_motion_to_music"]["n"] == 2

@@ -131,7 +131,7 @@ def compare_systems(rows: list[dict]) -> list[dict]:
     return comparisons
 
 
-def markdown(summary: dict, comparisons: list[dict], sigma: float) -> str:
+def markdown(summary: dict, comparisons: list[dict], sigma: float, audio: dict | None = None, skipped: list[str] = ()) -> str:
     lines = [
         "# Expotion evaluation", "",
         f"Rhythm metrics between movement accents and the music (BAS σ = {sigma:g} s; BCS/BHS on 1 s bins, "
@@ -148,11 +148,80 @@ def markdown(summary: dict, comparisons: list[dict], sigma: float) -> str:
         for c in comparisons:
             cells = [f"{c[m]['mean_difference']:+.3f} [{c[m]['ci95'][0]:+.3f}, {c[m]['ci95'][1]:+.3f}]" for m in HEADLINE]
             lines.append(f"| {c['systems'][0]} − {c['systems'][1]} (n={c[HEADLINE[0]]['n']}) | " + " | ".join(cells) + " |")
+    if audio:
+        lines += ["", "Audio metrics (FAD: Fréchet distance of the named embedding to the references, lower is closer; "
+                  "CLAP score: cosine of music and prompt embeddings):", "", "| system | metric | value |", "|---|---|---|"]
+        for system, metrics in audio.items():
+            for name, value in metrics.items():
+                shown = f"{value['mean']:.3f} ± {value['std']:.3f} (n={value['n']})" if isinstance(value, dict) else f"{value:.3f}"
+                lines.append(f"| {system} | {name} | {shown} |")
+    if skipped:
+        lines += ["", *[f"- {line}" for line in skipped]]
     return "\n".join(lines) + "\n"
 
 
+AUDIO_RATE = 48000  # what the embedders resample from
+
+
+def read_prompts(path: Path | None) -> dict[str, str]:
+    """clip → prompt, from a JSON object or a manifest (.jsonl: clip_id and caption)."""
+    if path is None:
+        return {}
+    if not path.is_file():
+        raise ExpotionError(f"no such prompts file: {path}")
+    if path.suffix == ".jsonl":
+        from expotion.training.manifest import read_manifest
+
+        return {entry.clip_id: entry.caption for entry in read_manifest(path)}
+    try:
+        return {str(k): str(v) for k, v in json.loads(path.read_text()).items()}
+    except (json.JSONDecodeError, AttributeError) as error:
+        raise ExpotionError(f"{path.name} must map clip names to prompts: {error}")
+
+
+def audio_metrics(entries: list[Entry], prompts: dict[str, str], references: Path | None,
+                  fad_embeddings: tuple[str, ...], models: dict[str, str]) -> tuple[dict, list[str]]:
+    """FAD against the references (per system and embedding) and CLAP score against the
+    prompts; metrics whose weights are missing are skipped and said so."""
+    from expotion.evaluation.embeddings import EMBEDDERS, WeightsUnavailable, clap_score, frechet_audio_distance
+
+    wanted = (set(fad_embeddings) if references else set()) | ({"clap"} if prompts else set())
+    embedders, skipped = {}, []
+    for name in sorted(wanted):
+        try:
+            embedders[name] = EMBEDDERS[name](models.get(name))
+        except WeightsUnavailable as reason:
+            uses = ([f"FAD ({name})"] if references and name in fad_embeddings else []) + (["CLAP score"] if name == "clap" and prompts else [])
+            skipped.append(f"{' and '.join(uses)} skipped: {reason}")
+    results: dict = {}
+    embedded: dict = {}
+    for entry in entries:
+        audio = read_audio(entry.music, AUDIO_RATE)[0]
+        system = results.setdefault(entry.system, {})
+        if "clap" in embedders and entry.clip in prompts:
+            system.setdefault("clap_scores", []).append(clap_score(embedders["clap"], audio, AUDIO_RATE, prompts[entry.clip]))
+        for name in fad_embeddings:
+            if references and name in embedders:
+                embedded.setdefault((entry.system, name), []).append(embedders[name].embed_audio(audio, AUDIO_RATE))
+    if references:
+        reference_files = _expand([references])
+        for name in fad_embeddings:
+            if name not in embedders:
+                continue
+            reference = np.stack([embedders[name].embed_audio(read_audio(f, AUDIO_RATE)[0], AUDIO_RATE) for f in reference_files])
+            for system in results:
+                results[system][f"fad_{name}"] = frechet_audio_distance(np.stack(embedded[system, name]), reference)
+    for system in results.values():
+        scores = system.pop("clap_scores", None)
+        if scores:
+            system["clap_score"] = {"mean": float(np.mean(scores)), "std": float(np.std(scores)), "n": len(scores)}
+    return results, skipped
+
+
 def evaluate(entries: list[Entry], out: Path, sigma: float = SIGMA_S, plots: bool = True,
-             progress: Callable[[str], None] | None = None) -> dict:
+             progress: Callable[[str], None] | None = None, prompts: dict[str, str] | None = None,
+             references: Path | None = None, fad_embeddings: tuple[str, ...] = ("encodec", "clap"),
+             models: dict[str, str] | None = None) -> dict:
     """Score every entry, write results.json, results.md and a plot per entry under `out`."""
     tell = progress or (lambda message: None)
     rows = []
@@ -166,9 +235,11 @@ def evaluate(entries: list[Entry], out: Path, sigma: float = SIGMA_S, plots: boo
 
             plot_sync(controls, music, out / "plots" / f"{entry.system}__{entry.clip}.png", f"{entry.system} — {entry.clip}")
     summary, comparisons = summarise(rows), compare_systems(rows)
-    results = {"sigma_s": sigma, "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons}
+    audio, skipped = audio_metrics(entries, prompts or {}, references, fad_embeddings, models or {}) if prompts or references else ({}, [])
+    results = {"sigma_s": sigma, "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons,
+               "audio": audio, "skipped": skipped}
     with atomic_path(out / "results.json") as tmp:
         tmp.write_text(json.dumps(results, indent=2) + "\n")
     with atomic_path(out / "results.md") as tmp:
-        tmp.write_text(markdown(summary, comparisons, sigma))
+        tmp.write_text(markdown(summary, comparisons, sigma, audio, skipped))
     return results

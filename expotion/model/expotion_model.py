@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from torch import nn
 
 from expotion.controls import Controls
 from expotion.errors import ExpotionError
+from expotion.hf import local_files_only, quiet_transformers
 from expotion.model.adapter import AdaptedSelfAttention, ExpotionAdapter
 from expotion.model.conditioner import VisualConditioner, control_features
 from expotion.model.sampling import guide, sample
@@ -51,11 +51,9 @@ def load_base(model_id: str, device: str | torch.device = "cpu", dtype: torch.dt
     """MusicGen (and its text tokenizer) from a local folder or the local Hugging Face cache —
     never the network, unless EXPOTION_ALLOW_DOWNLOAD=1; one clear error when unavailable."""
     from transformers import AutoTokenizer, MusicgenForConditionalGeneration
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    local_only = os.environ.get("EXPOTION_ALLOW_DOWNLOAD") != "1"
+    quiet_transformers()
+    local_only = local_files_only()
     try:
         model = MusicgenForConditionalGeneration.from_pretrained(model_id, dtype=dtype, local_files_only=local_only)
         model.tokenizer = AutoTokenizer.from_pretrained(model_id, local_files_only=local_only)

@@ -19,9 +19,9 @@ SIZES = {
 
 def random_base(size: str = "tiny", seed: int = 0, num_codebooks: int = 4, init_scale: float = 0.02):
     from transformers import EncodecConfig, MusicgenConfig, MusicgenDecoderConfig, MusicgenForConditionalGeneration, T5Config
-    from transformers.utils import logging as hf_logging
+    from expotion.hf import quiet_transformers
 
-    hf_logging.set_verbosity_error()
+    quiet_transformers()
     shape = SIZES[size]
     vocab = shape["vocab_size"]
     text = T5Config(vocab_size=128, d_model=32, d_kv=8, d_ff=64, num_layers=1, num_heads=4)
