@@ -9,6 +9,7 @@ from pathlib import Path
 
 from expotion import __version__
 from expotion.errors import ExpotionError
+from expotion.generators import BACKENDS
 
 
 
@@ -81,7 +82,7 @@ def _add_generate(subcommands) -> None:
     parser.add_argument("video", type=Path, help="input video")
     parser.add_argument("--prompt", default="", help='text describing the music, e.g. "laid-back reggae with ukulele melody"')
     parser.add_argument("--out", type=Path, required=True, help="output .mp4 (siblings share its name)")
-    parser.add_argument("--backend", default="composer", choices=["composer", "musicgen"],
+    parser.add_argument("--backend", default="composer", choices=BACKENDS,
                         help="composer: embedded, offline, no weights (default); musicgen: MusicGen + Expotion adapter")
     parser.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same music")
     parser.add_argument("--no-plot", action="store_true", help="do not write OUT.png")

@@ -15,9 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from expotion.atomic import atomic_path
-from expotion.controls.body import BODY_KEYPOINTS
-from expotion.controls.face import FACE_SCALARS, HEAD_POSE
-from expotion.controls.motion import MOTION_REGIONS
 from expotion.controls.timeline import grid_times, lowpass, on_screen_index, to_grid
 from expotion.errors import ExpotionError
 
@@ -29,12 +26,6 @@ MASK_OF = {
     "body_keypoints": "body_mask",
     "body_visibility": "body_mask",
     "body_velocity": "body_mask",
-}
-CHANNEL_NAMES = {
-    "head_pose": HEAD_POSE,
-    "face_scalars": FACE_SCALARS,
-    "body_keypoints": BODY_KEYPOINTS,
-    "motion_regions": MOTION_REGIONS,
 }
 
 

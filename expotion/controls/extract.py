@@ -28,7 +28,7 @@ from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, Face
 from expotion.controls.motion import FLOW_WIDTH, MOTION_REGIONS, MotionAnalyzer, MotionObservation
 from expotion.controls.timeline import DEFAULT_CUTOFF_HZ, DEFAULT_RATE, MAX_GAP_S, grid_times, to_grid
 from expotion.errors import ExpotionError
-from expotion.video.decode import DecodedFrame, iter_frames, probe
+from expotion.video.decode import DecodedFrame, VideoInfo, iter_frames, probe
 
 ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
 SINGLE_TRACKER_MAX_FPS = 20.0
@@ -62,8 +62,7 @@ class FrameObservations:
         return self.times[-1] + last
 
 
-def observe(path: Path, max_side: int, progress: bool) -> FrameObservations:
-    info = probe(path)
+def observe(path: Path, info: VideoInfo, max_side: int, progress: bool) -> FrameObservations:
     seen = FrameObservations()
     face, motion = FaceAnalyzer(), MotionAnalyzer()
     bodies = [BodyAnalyzer() for _ in range(1 if info.average_fps <= SINGLE_TRACKER_MAX_FPS else 2)]
@@ -178,7 +177,7 @@ def extract_controls(
         raise ExpotionError(f"--rate must be between 1 and 1000 samples per second, got {rate}")
     path = Path(video)
     info = probe(path)
-    seen = observe(path, max_side, progress)
+    seen = observe(path, info, max_side, progress)
     steps = np.diff(seen.times)
     cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * seen.fps())
     provenance = {

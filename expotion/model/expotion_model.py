@@ -129,7 +129,6 @@ class ExpotionModel(nn.Module):
         if config.feature_sizes != {k: v for k, v in FEATURE_SIZES.items() if k in config.feature_sizes}:
             raise ExpotionError(f"adapter {directory.name} expects controls {config.feature_sizes}; this version makes {FEATURE_SIZES}")
         model = cls(base if base is not None else load_base(config.base_model, device, dtype), config)
-        model._check_base_matches(directory)
         weights = load_file(str(directory / WEIGHTS_NAME))
         expected = {name for name, p in model.named_parameters() if p.requires_grad}
         if set(weights) != expected:
@@ -141,12 +140,6 @@ class ExpotionModel(nn.Module):
                 raise ExpotionError(f"adapter {directory.name}: {name} is {tuple(value.shape)}, this base needs {tuple(own[name].shape)}")
         model.load_state_dict(weights, strict=False)
         return model.to(device)
-
-    def _check_base_matches(self, directory: Path) -> None:
-        decoder = self.base.config.decoder
-        width = self.adapters[0].merge.out_features if len(self.adapters) else decoder.hidden_size
-        if width != decoder.hidden_size:
-            raise ExpotionError(f"adapter {directory.name} was made for a decoder of width {width}, not {decoder.hidden_size}")
 
     def num_trainable_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters() if p.requires_grad)
