@@ -86,7 +86,6 @@ class ExpotionModel(nn.Module):
             layer.self_attn = AdaptedSelfAttention(layer.self_attn, adapter)
             layer.self_attn.shared = shared
             self.adapted.append(layer.self_attn)
-        self.adapters = nn.ModuleList(a.adapter for a in self.adapted)
         if config.lora_rank > 0:
             from peft import LoraConfig, inject_adapter_in_model
 
@@ -94,6 +93,11 @@ class ExpotionModel(nn.Module):
                               target_modules=r".*self_attn\.attention\.(q_proj|v_proj)")
             inject_adapter_in_model(lora, base.decoder)
         self.to(next(base.parameters()).device)
+
+    @property
+    def adapters(self) -> list[ExpotionAdapter]:
+        """The adapters, top decoder layers last (their weights live inside `base`)."""
+        return [adapted.adapter for adapted in self.adapted]
 
     # ---- construction and files ---------------------------------------------------------
     @classmethod

@@ -55,12 +55,13 @@ def preprocess_clip(entry: ManifestEntry, root: Path | None, audio_encoder, num_
     sample_rate, frame_rate = int(audio_encoder.config.sampling_rate), float(audio_encoder.config.frame_rate)
     video = resolve(entry.video, root)
     music = resolve(entry.music, root) if entry.music else video
-    if music == video and not probe(video).has_audio:
+    info = probe(video)
+    if music == video and not info.has_audio:
         raise ExpotionError(f"clip {entry.clip_id}: {video.name} has no sound track and the manifest names no music file")
     controls = extract_controls(video, rate=frame_rate)
     audio, audio_start = read_audio(music, sample_rate)
     if music == video:  # the video's own track: put it on the video's clock
-        audio = on_video_clock(audio, sample_rate, audio_start - probe(video).start_time)
+        audio = on_video_clock(audio, sample_rate, audio_start - info.start_time)
     start = entry.start or 0.0
     end = entry.end if entry.end is not None else controls.duration
     audio = audio[int(start * sample_rate) : int(end * sample_rate)]
