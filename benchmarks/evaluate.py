@@ -33,7 +33,7 @@ def main() -> None:
     runs = 5
     start = time.perf_counter()
     for _ in range(runs):
-        score_entry(entry, controls, 0.05)
+        score_entry(entry, controls)
     seconds = (time.perf_counter() - start) / runs
     print(f"{music.name}: {controls.duration:.2f} s clip, rhythm metrics + chance levels in {seconds:.3f} s")
     print(f"seconds_per_clip={seconds * 10.0 / controls.duration:.3f}")

@@ -1,8 +1,8 @@
 """`expotion app`: a web page for creators on the same pipeline as the CLI (Gradio, local only).
 
 Upload or record a video, describe the music, and get the video back with its music, the
-files, the decisions, and a plot showing the music's beats on the person's movement
-accents. Every request works in its own temporary folder, removed when the request ends;
+files, the decisions, and a plot showing the music's beats on the person's stops and
+turns. Every request works in its own temporary folder, removed when the request ends;
 what the page shows and offers for download lives in Gradio's cache for an hour.
 """
 
@@ -116,7 +116,7 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                 button = gr.Button("Generate music", variant="primary", elem_id="generate")
             with gr.Column():
                 result = gr.Video(label="Video with its music", elem_id="result")
-                plot = gr.Image(label="Movement accents (red) and the music's beats (blue)", type="filepath")
+                plot = gr.Image(label="Where the body stops or turns (red) and the music's beats (blue)", type="filepath")
                 files = gr.File(label="Downloads: mp4, wav, MIDI, decisions", file_count="multiple")
                 decisions = gr.JSON(label="What was decided")
         button.click(make_handler(max_duration, musicgen),

@@ -44,7 +44,7 @@ def _add_extract(subcommands) -> None:
         "extract",
         help="face, body and motion controls of a video, on one time grid",
         description="Extract the controls of the person in VIDEO — face expression and head pose, "
-        "upper-body keypoints, optical-flow motion and movement accents — resampled by timestamp onto "
+        "upper-body keypoints, optical-flow motion and movement beats (where the body stops or turns) — resampled by timestamp onto "
         "a uniform grid, and save them as .npz.",
     )
     parser.add_argument("video", type=Path, help="input video (any format FFmpeg reads)")
@@ -67,7 +67,7 @@ def _run_extract(args) -> None:
         plot_controls(controls, args.plot)
     print(
         f"{args.out}: {controls.duration:.2f} s at {controls.rate:g} Hz, face on {controls.face_mask.mean():.0%} "
-        f"and body on {controls.body_mask.mean():.0%} of the time, {len(controls.accent_times)} movement accents"
+        f"and body on {controls.body_mask.mean():.0%} of the time, {len(controls.movement_beats)} movement beats"
     )
 
 
@@ -76,7 +76,7 @@ def _add_generate(subcommands) -> None:
         "generate",
         help="music for a video, written back into it",
         description="Write OUT.mp4: VIDEO with music for PROMPT as its sound track, exactly as long as the "
-        "video, its beats on the person's movement accents. Also writes OUT.wav, OUT.json (tempo, key, "
+        "video, its beats on the person's stops and turns. Also writes OUT.wav, OUT.json (tempo, key, "
         "sections, instruments), OUT.mid (composer backend) and OUT.png (controls with the music's beats).",
     )
     parser.add_argument("video", type=Path, help="input video")
@@ -137,10 +137,12 @@ def _add_evaluate(subcommands) -> None:
     parser = subcommands.add_parser(
         "evaluate",
         help="rhythm and sync metrics of any system's music for videos",
-        description="Score how the music in INPUTS follows the person's movement: Beat Align Score both ways "
-        "(Gaussian, σ=0.05 s), BCS/BHS/F1 on 1 s bins (LORIS style), movement/music onset cross-correlation "
-        "within ±0.5 s and its lag, and tempo consistency (strict and octave-tolerant), each beside its chance "
-        "level from circularly shifted music. INPUTS are videos with a music track, audio files (their clip's "
+        description="Score how the music in INPUTS follows the person's movement with a ruler independent of "
+        "any composer: music beats from librosa's beat tracker on the audio, movement beats where the body stops "
+        "or turns (speed minima of the optical flow and of the body keypoints; speed peaks as a second convention). "
+        "Beat Align Score both ways (σ=0.1 s, and 0.05 s beside it), BCS/BHS/F1 on 1 s bins (LORIS style), "
+        "movement/music onset cross-correlation within ±0.5 s and its lag, and tempo consistency (strict and "
+        "octave-tolerant), each beside its chance level from circularly shifted music. INPUTS are videos with a music track, audio files (their clip's "
         "video found in --videos by name) or folders of them; the system is the file's folder and the clip its "
         "name, unless --systems maps them. Writes DIR/results.json, DIR/results.md and DIR/plots/.",
     )
@@ -148,7 +150,6 @@ def _add_evaluate(subcommands) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--videos", type=Path, help="folder with each clip's video, for audio-only inputs")
     parser.add_argument("--systems", type=Path, help='JSON mapping file name → {"system": …, "clip": …}')
-    parser.add_argument("--sigma", type=float, default=0.05, help="Beat Align Score σ in seconds (default 0.05)")
     parser.add_argument("--no-plots", action="store_true", help="skip the per-clip plots")
     parser.add_argument("--prompts", type=Path, help="JSON {clip: prompt} or a manifest .jsonl: adds the CLAP score (text adherence)")
     parser.add_argument("--references", type=Path, help="folder of reference music (audio or videos): adds Fréchet Audio Distance")
@@ -162,8 +163,6 @@ def _run_evaluate(args) -> None:
     from expotion.evaluation.embeddings import EMBEDDERS
     from expotion.evaluation.report import collect_entries, evaluate, markdown, read_prompts
 
-    if not 0.001 <= args.sigma <= 1.0:
-        raise ExpotionError(f"--sigma must be between 0.001 and 1 s, got {args.sigma}")
     embeddings = tuple(name for name in args.fad_embeddings.split(",") if name)
     if any(name not in EMBEDDERS for name in embeddings):
         raise ExpotionError(f"--fad-embeddings takes {', '.join(EMBEDDERS)}")
@@ -171,13 +170,13 @@ def _run_evaluate(args) -> None:
         raise ExpotionError(f"--references must be a folder: {args.references}")
     entries = collect_entries(args.inputs, args.videos, args.systems)
     interactive = sys.stderr.isatty()
-    results = evaluate(entries, args.out, args.sigma, plots=not args.no_plots,
+    results = evaluate(entries, args.out, plots=not args.no_plots,
                        progress=(lambda m: print(f"expotion: scoring {m}", file=sys.stderr)) if interactive else None,
                        prompts=read_prompts(args.prompts), references=args.references, fad_embeddings=embeddings,
                        models={"encodec": args.encodec_model, "clap": args.clap_model})
     for line in results["skipped"]:
         _warn(line)
-    print(markdown(results["systems"], results["comparisons"], args.sigma, results["audio"]), end="")
+    print(markdown(results["systems"], results["comparisons"], results["audio"]), end="")
 
 
 def _add_data(subcommands) -> None:

@@ -102,5 +102,5 @@ def generate(
         if "plot" in tmp:
             from expotion.controls.plot import plot_controls
 
-            plot_controls(controls, tmp["plot"], beats=music.beat_times, title=f"{video.name}: movement accents and music beats")
+            plot_controls(controls, tmp["plot"], beats=music.beat_times, title=f"{video.name}: movement beats (red) and music beats (blue)")
     return GenerationResult(paths["video"], paths["audio"], paths["midi"], paths["decisions"], paths["plot"], controls, music)

@@ -4,7 +4,11 @@ import pytest
 from expotion.audio.loudness import CEILING, TARGET_DBFS, loudness_dbfs
 from expotion.controls import extract_controls
 from expotion.generators import create_generator
+from expotion.audio.timing import music_timing
 from expotion.generators.composer.harmony import NOTE_NAMES, Key, parse_numeral, voice
+from expotion.generators.composer.prompt import GENRES
+from expotion.generators.composer.rhythm import HEARD_TEMPO
+from expotion.testing.controls import synthetic_controls
 
 CAPTION = "Upbeat funk with slap bass, brass and drums"
 
@@ -39,14 +43,28 @@ def test_loudness_normalised_and_never_clipped(music):
     assert loudness_dbfs(music.audio, music.sample_rate) == pytest.approx(TARGET_DBFS, abs=2.0)
 
 
-def test_beats_sit_on_the_movement_accents(controls, music):
-    accents = controls.accent_times
-    on_a_beat = [np.min(np.abs(music.beat_times - a)) <= 0.02 for a in accents]
+def test_beats_sit_on_the_movement_beats(controls, music):
+    stops = controls.movement_beats
+    on_a_beat = [np.min(np.abs(music.beat_times - stop)) <= 0.02 for stop in stops]
     assert np.mean(on_a_beat) >= 0.5  # the portrait's turns: beats or half-beats of the groove
     drums = next(track for track in music.score.instruments if track.is_drum)
     onsets = np.array([note.start for note in drums.notes])
     for beat in music.beat_times[1:-1]:
         assert np.min(np.abs(onsets - beat)) < 0.001 or not len(onsets)
+
+
+@pytest.mark.parametrize("genre", sorted(GENRES))
+def test_the_beat_a_listener_hears_is_the_intended_beat(genre):
+    """librosa's beat tracker, run on the rendered audio, finds the composer's beats."""
+    period = 60 / np.sqrt(np.prod(GENRES[genre].tempo))
+    period = period * 2 if period < 60 / HEARD_TEMPO[1] else period  # as the composer would fold it
+    stops = np.arange(0.3, 15.7, period) + np.random.default_rng(0).normal(0, 0.01, len(np.arange(0.3, 15.7, period)))
+    controls = synthetic_controls(16.0, stops)
+    music = create_generator("composer").generate(controls, f"{genre} music", controls.duration, seed=1)
+    heard = music_timing(music.audio, music.sample_rate).beats
+    intended = music.beat_times[(music.beat_times > 1.0) & (music.beat_times < 15.0)]  # the tracker settles in
+    hit = np.mean([np.min(np.abs(heard - beat)) <= 0.05 for beat in intended])
+    assert hit >= 0.9, f"{genre}: {hit:.0%} of the intended beats heard"
 
 
 def test_score_is_playable_music(controls, music):

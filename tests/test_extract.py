@@ -23,21 +23,13 @@ def extracted(videos):
 
 
 @pytest.mark.parametrize("name", ["15fps", "23.17fps", "30fps", "vfr"])
-def test_each_movement_accent_is_found_within_one_grid_step(extracted, name):
+def test_each_turn_is_a_movement_beat_within_one_grid_step(extracted, name):
     controls = extracted(name)
     assert controls.rate == 50 and controls.face_mask.all() and controls.body_mask.all()
     for turn in TURN_TIMES:
-        nearest = np.min(np.abs(controls.accent_times - turn))
-        assert nearest <= ONE_GRID_STEP, f"accent at {turn} s found {nearest * 1000:.0f} ms away"
-
-
-@pytest.mark.parametrize("name", ["15fps", "vfr"])
-def test_strongest_accents_are_the_turns(extracted, name):
-    controls = extracted(name)
-    strength = np.interp(controls.accent_times, controls.times, controls.accent_curve)
-    strongest = controls.accent_times[np.argsort(strength)[::-1][: len(TURN_TIMES)]]
-    near_a_turn = [np.min(np.abs(np.array(TURN_TIMES) - t)) <= 0.05 for t in strongest]
-    assert sum(near_a_turn) >= len(TURN_TIMES) - 1
+        nearest = np.min(np.abs(controls.movement_beats - turn))
+        assert nearest <= ONE_GRID_STEP, f"turn at {turn} s found {nearest * 1000:.0f} ms away"
+    assert len(controls.movement_beats) == len(TURN_TIMES)  # and nothing else: the sway in between is steady
 
 
 def test_grid_spans_the_video_duration(extracted, videos):
@@ -94,7 +86,7 @@ def test_video_without_a_person_gives_fully_masked_controls(tmp_path):
     assert not controls.has_person
     assert not controls.face_mask.any() and not controls.body_mask.any()
     assert np.isnan(controls.face_expression).all()
-    assert len(controls.accent_times) == 0
+    assert len(controls.movement_beats) == 0
 
 
 def test_save_load_round_trip_and_resampling(extracted, tmp_path):
@@ -110,3 +102,41 @@ def test_save_load_round_trip_and_resampling(extracted, tmp_path):
     assert at_25.num_frames == int(np.ceil(controls.duration * 25 - 1e-9))
     np.testing.assert_allclose(at_25.motion_energy[10], controls.motion_energy[20], rtol=0.1)
     assert at_25.face_mask.dtype == bool
+
+
+def _portrait_controls(tmp_path, name, placement, duration=4.0, fps=30.0):
+    times = synthetic.constant_rate_times(duration, fps)
+    path = tmp_path / f"{name}.mp4"
+    synthetic.portrait_video(path, times, placement)
+    return extract_controls(path)
+
+
+def test_a_nod_at_a_known_tempo_gives_a_beat_at_each_turning_point(tmp_path):
+    nod_hz = 1.25  # up and down 75 times a minute: a turning point every 0.4 s
+    controls = _portrait_controls(tmp_path, "nod", lambda t: synthetic.Placement(320, 260 + 30 * np.sin(2 * np.pi * nod_hz * t)))
+    turns = (np.arange(10) + 0.5) / (2 * nod_hz)
+    turns = turns[(turns > 0.15) & (turns < controls.duration - 0.15)]
+    for turn in turns:
+        assert np.min(np.abs(controls.movement_beats - turn)) <= 1 / 30, f"turning point at {turn:.2f} s missed"
+    assert len(controls.movement_beats) == len(turns)
+
+
+def test_a_strike_that_stops_gives_a_beat_where_it_stops(tmp_path):
+    starts, stroke = np.array([0.5, 1.7, 2.9]), 0.3  # strike for 0.3 s, then hold still
+
+    def placement(t):
+        done = np.clip((t - starts) / stroke, 0, 1)
+        progress = done**3 * (10 - 15 * done + 6 * done**2)  # minimum-jerk strokes
+        return synthetic.Placement(200 + 60 * progress.sum(), 260)
+
+    controls = _portrait_controls(tmp_path, "strikes", placement)
+    for stop in starts + stroke:
+        assert np.min(np.abs(controls.movement_beats - stop)) <= 1 / 30, f"stop at {stop:.2f} s found at {controls.movement_beats}"
+    assert len(controls.movement_beats) == len(starts)
+
+
+@pytest.mark.parametrize("drift_px_per_s", [0.0, 15.0])
+def test_a_still_or_slowly_drifting_person_has_no_movement_beats(tmp_path, drift_px_per_s):
+    controls = _portrait_controls(tmp_path, "drift", lambda t: synthetic.Placement(280 + drift_px_per_s * t, 260), duration=3.0)
+    assert controls.body_mask.all()
+    assert len(controls.movement_beats) == 0, controls.movement_beats

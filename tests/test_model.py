@@ -9,10 +9,11 @@ import torch
 from expotion.controls import Controls
 from expotion.errors import ExpotionError
 from expotion.model import ExpotionConfig, ExpotionModel
+from expotion.model.expotion_model import FEATURE_SIZES
 from expotion.model.random_base import random_base
 from expotion.model.tokens import delayed_inputs_and_labels
 
-FRAMES, MOTION = 100, 29
+FRAMES, MOTION = 100, FEATURE_SIZES["motion"]
 # A larger initialisation than MusicGen's 0.02 lets signals pass the frozen random layers
 # about as well as they pass a trained model's.
 INIT_SCALE = 0.3
@@ -26,7 +27,7 @@ def tiny_model(seed=0, **options):
 def expressible_tokens(base):
     """Codes a random base's heads can most easily make most likely — those whose output
     rows are longest: per codebook the longest (the resting code), and for codebook 0 also
-    the second longest (the accent code)."""
+    the second longest (the beat code)."""
     order = [head.weight.norm(dim=1).argsort(descending=True).tolist() for head in base.decoder.lm_heads]
     return [rows[0] for rows in order], order[0][1]
 
@@ -41,20 +42,20 @@ def text_for(batch):
     return torch.zeros(batch, 1, 32), torch.ones(batch, 1, dtype=torch.long)
 
 
-def accent_task(rng, batch=8):
-    """Codebook 0 plays HIGH exactly at each movement-accent frame and LOW elsewhere; the
+def beat_task(rng, batch=8):
+    """Codebook 0 plays HIGH exactly at each movement-beat frame and LOW elsewhere; the
     other codebooks hold LOW."""
     curves = np.zeros((batch, FRAMES), np.float32)
     codes = np.repeat(np.array(REST)[None, :, None], batch, axis=0).repeat(FRAMES, axis=2)
     t = np.arange(FRAMES)
     for row in range(batch):
-        accent = rng.integers(3, 12)
-        while accent < FRAMES - 2:
-            curves[row] += np.exp(-0.5 * (t - accent) ** 2)
-            codes[row, 0, accent] = HIGH
-            accent += rng.integers(8, 20)  # accents at least 0.16 s apart, as detected ones are
+        beat = rng.integers(3, 12)
+        while beat < FRAMES - 2:
+            curves[row] += np.exp(-0.5 * (t - beat) ** 2)
+            codes[row, 0, beat] = HIGH
+            beat += rng.integers(8, 20)  # beats at least 0.16 s apart, as detected ones are
     features = np.zeros((batch, FRAMES, MOTION), np.float32)
-    features[..., -1] = curves  # the accent-curve channel of the motion features
+    features[..., -1] = curves  # the movement-pulse channel of the motion features
     return {"motion": torch.from_numpy(features)}, {"motion": torch.ones(batch, FRAMES, dtype=torch.bool)}, torch.from_numpy(codes)
 
 
@@ -66,7 +67,7 @@ def test_zero_gates_leave_musicgen_exactly_unchanged():
     with torch.no_grad():
         before = base.decoder(input_ids=inputs.reshape(8, -1), encoder_hidden_states=text, encoder_attention_mask=mask).logits
     model = ExpotionModel(base, ExpotionConfig(base_model="random-tiny", condition_dim=16, window=4, lora_rank=2))
-    features, masks, _ = accent_task(np.random.default_rng(0), batch=2)
+    features, masks, _ = beat_task(np.random.default_rng(0), batch=2)
     with torch.no_grad():
         _, after = model(codes, text, mask, {"motion": features["motion"][:, :30]}, {"motion": masks["motion"][:, :30]})
     assert torch.equal(after.reshape(before.shape), before)
@@ -80,7 +81,7 @@ def train(model, steps, seed=0):
     warm_then_decay = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, (s + 1) / 50) * max(0.02, 1 - s / steps))
     text, mask = text_for(8)
     for _ in range(steps):
-        features, masks, codes = accent_task(rng)
+        features, masks, codes = beat_task(rng)
         loss, _ = model(codes, text, mask, features, masks)
         optimiser.zero_grad()
         loss.backward()
@@ -99,21 +100,21 @@ def trained():
 
 @pytest.mark.parametrize("seed", [123, 456, 789])
 def test_adapter_learns_a_frame_aligned_control(trained, seed):
-    features, masks, codes = accent_task(np.random.default_rng(seed))  # curves never seen in training
+    features, masks, codes = beat_task(np.random.default_rng(seed))  # curves never seen in training
     text, mask = text_for(8)
     with torch.no_grad():
         _, logits = trained(codes, text, mask, features, masks)
     predicted = logits[:, 0, :FRAMES].argmax(-1)  # position p predicts codebook 0 of frame p
-    accents = codes[:, 0] == HIGH
-    assert (predicted[accents] == HIGH).float().mean() > 0.9  # every accent frame …
-    assert (predicted[~accents] == LOW).float().mean() > 0.97  # … and only those
+    beats = codes[:, 0] == HIGH
+    assert (predicted[beats] == HIGH).float().mean() > 0.9  # every beat frame …
+    assert (predicted[~beats] == LOW).float().mean() > 0.97  # … and only those
     gates = [adapter.gate.detach().clone() for adapter in trained.adapters]
     try:
         for adapter in trained.adapters:
             adapter.gate.data.zero_()
         with torch.no_grad():
             _, closed = trained(codes, text, mask, features, masks)
-        assert (closed[:, 0, :FRAMES].argmax(-1)[accents] == HIGH).float().mean() < 0.2
+        assert (closed[:, 0, :FRAMES].argmax(-1)[beats] == HIGH).float().mean() < 0.2
     finally:
         for adapter, gate in zip(trained.adapters, gates):
             adapter.gate.data.copy_(gate)
@@ -123,7 +124,7 @@ def test_save_and_load_give_identical_outputs(trained, tmp_path):
     trained.save_pretrained(tmp_path / "adapter")
     assert {p.name for p in (tmp_path / "adapter").iterdir()} == {"adapter_config.json", "adapter_model.safetensors"}
     loaded = ExpotionModel.from_pretrained(tmp_path / "adapter", base=random_base("tiny", seed=MODEL_SEED, init_scale=INIT_SCALE))
-    features, masks, codes = accent_task(np.random.default_rng(9))
+    features, masks, codes = beat_task(np.random.default_rng(9))
     text, mask = text_for(8)
     with torch.no_grad():
         _, original = trained(codes, text, mask, features, masks)
@@ -159,18 +160,16 @@ def test_missing_weights_offline_is_one_clear_line():
     assert "\n" not in str(error.value)
 
 
-def controls_with_accents(seconds, accents):
+def controls_with_beats(seconds, beats):
     rate, frames = 50.0, int(seconds * 50)
-    t = np.arange(frames) / rate
-    curve = sum(np.exp(-0.5 * ((t - a) / 0.02) ** 2) for a in accents)
     nan = lambda *shape: np.full((frames, *shape), np.nan)  # noqa: E731
     return Controls(rate, seconds, nan(195), nan(3), nan(4), np.zeros(frames, bool), nan(13, 2), nan(13), nan(13, 2),
-                    np.zeros(frames, bool), np.zeros(frames), np.zeros((frames, 9)), np.zeros((frames, 9, 2)), curve,
-                    np.asarray(accents, float))
+                    np.zeros(frames, bool), np.zeros(frames), np.zeros((frames, 9)), np.zeros((frames, 9, 2)), np.zeros(frames),
+                    np.asarray(beats, float), np.ones(len(beats)))
 
 
 def test_guidance_scales_change_the_music(trained):
-    controls = controls_with_accents(1.0, [0.2, 0.5, 0.8])
+    controls = controls_with_beats(1.0, [0.2, 0.5, 0.8])
     text, mask = torch.randn(1, 2, 32), torch.ones(1, 2, dtype=torch.long)
     runs = {scale: trained.generate_codes(controls, text, mask, 40, seed=0, video_scale=scale, text_scale=3.0)
             for scale in (0.0, 3.0)}
@@ -182,7 +181,7 @@ def test_guidance_scales_change_the_music(trained):
 
 
 def test_windowed_generation_of_70_s_gives_exactly_70_s(trained):
-    controls = controls_with_accents(70.0, np.arange(0.5, 70, 0.5))
+    controls = controls_with_beats(70.0, np.arange(0.5, 70, 0.5))
     text, mask = torch.randn(1, 2, 32), torch.ones(1, 2, dtype=torch.long)
     codes = trained.generate_codes(controls, text, mask, 3500, seed=1, window_s=30.0, overlap_s=10.0, top_k=8)
     assert codes.shape == (4, 3500)

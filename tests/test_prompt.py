@@ -23,7 +23,7 @@ def test_long_caption_maps_to_its_genre_instruments_and_feel():
 def test_named_instruments_are_the_ones_that_play():
     style = parse_prompt("melancholic violin and cello, slow")
     assert style.instruments["melody"] == 40 and style.instruments["bass"] == 42
-    assert style.groove is None  # nobody asked for drums
+    assert not style.drums and style.groove == "classical"  # nobody asked for drums: a string ensemble
     assert style.valence < 0 and style.tempo_range == (60, 80)
     piano = parse_prompt("solo piano, happy")
     assert set(piano.instruments.values()) == {0} and piano.valence > 0

@@ -1,63 +1,68 @@
 import numpy as np
 import pytest
 
-from expotion.controls.accents import accent_times as find_accents
-from expotion.generators.composer.rhythm import plan_beats, snap_to_accents
+from expotion.generators.composer.rhythm import HEARD_TEMPO, plan_beats, snap_to_movement
 
 RATE = 50.0
 
 
-def curve_with_accents(accents, duration, width=0.04, noise=0.05, seed=0):
-    t = np.arange(int(duration * RATE)) / RATE
-    curve = sum(np.exp(-0.5 * ((t - a) / width) ** 2) for a in accents)
-    return curve + noise * np.random.default_rng(seed).random(len(t))
+def jittered(period, start=0.37, end=11.5, jitter=0.008, seed=1):
+    times = start + np.cumsum(np.full(60, period) + np.random.default_rng(seed).normal(0, jitter, 60))
+    return times[times < end]
 
 
-@pytest.mark.parametrize("period", [0.4, 0.55, 0.75])
-def test_beats_land_on_periodic_accents_and_find_their_tempo(period):
-    jitter = np.random.default_rng(1).normal(0, 0.008, 40)
-    accents = 0.37 + np.cumsum(np.full(40, period) + jitter)
-    accents = accents[accents < 11.5]
-    curve = curve_with_accents(accents, 12.0)
-    grid = plan_beats(curve, find_accents(curve, RATE), RATE, 12.0, (60, 180))
+@pytest.mark.parametrize("period", [0.45, 0.55, 0.75])
+def test_beats_land_on_periodic_movement_beats_and_find_their_tempo(period):
+    stops = jittered(period)
+    grid = plan_beats(stops, np.ones(len(stops)), RATE, 12.0, (60, 180))
     assert grid.source == "movement"
     assert grid.bpm == pytest.approx(60 / period, rel=0.03)
-    for accent in accents:
-        assert np.min(np.abs(grid.times - accent)) <= 0.02
+    for stop in stops:
+        assert np.min(np.abs(grid.times - stop)) <= 0.02
     assert grid.times[0] >= 0 and grid.times[-1] < 12.0
     assert grid.times[0] < period + 0.02 and 12.0 - grid.times[-1] <= period + 0.02  # covers the clip
 
 
 def test_beats_follow_a_drifting_tempo():
-    accents = 0.2 + np.cumsum(np.linspace(0.45, 0.7, 22))
-    accents = accents[accents < 11.8]
-    curve = curve_with_accents(accents, 12.0)
-    grid = plan_beats(curve, find_accents(curve, RATE), RATE, 12.0, (60, 180))
-    for accent in accents:
-        assert np.min(np.abs(grid.times - accent)) <= 0.02
+    stops = 0.2 + np.cumsum(np.linspace(0.45, 0.7, 22))
+    stops = stops[stops < 11.8]
+    grid = plan_beats(stops, np.ones(len(stops)), RATE, 12.0, (60, 180))
+    for stop in stops:
+        assert np.min(np.abs(grid.times - stop)) <= 0.02
     intervals = np.diff(grid.times)
     assert intervals[-3:].mean() > intervals[:3].mean() * 1.3
 
 
-def test_without_rhythmic_movement_the_prompt_sets_the_tempo():
-    curve = np.random.default_rng(0).random(500) * 0.1
-    grid = plan_beats(curve, np.zeros(0), RATE, 10.0, (90, 90), prompt_sets_tempo=True)
+def test_movement_too_fast_or_too_slow_to_be_heard_as_a_beat_is_halved_or_doubled():
+    fast = jittered(0.3)  # 200 BPM: a listener hears every other stop as the beat
+    grid = plan_beats(fast, np.ones(len(fast)), RATE, 12.0, (60, 180))
+    assert HEARD_TEMPO[0] <= grid.bpm <= HEARD_TEMPO[1] and grid.bpm == pytest.approx(100, rel=0.05)
+    on_a_beat = [np.min(np.abs(grid.times - stop)) <= 0.02 for stop in fast]
+    assert 0.4 <= np.mean(on_a_beat) <= 0.6
+
+
+def test_without_movement_the_prompt_sets_the_tempo():
+    grid = plan_beats(np.zeros(0), np.zeros(0), RATE, 10.0, (90, 90), prompt_sets_tempo=True)
     assert grid.source == "prompt" and grid.bpm == pytest.approx(90, abs=0.5)
+    np.testing.assert_allclose(np.diff(grid.times), 60 / 90, atol=1e-9)
+
+
+def test_follow_zero_ignores_the_movement():
+    stops = jittered(0.55)
+    grid = plan_beats(stops, np.ones(len(stops)), RATE, 12.0, (90, 90), follow=0.0)
+    assert grid.source == "prompt"
     np.testing.assert_allclose(np.diff(grid.times), 60 / 90, atol=1e-9)
 
 
 def test_snapping_moves_only_near_beats():
     beats = np.array([1.0, 2.0, 3.0])
-    snapped = snap_to_accents(beats, np.array([1.03, 2.2]), tolerance=0.06)
+    snapped = snap_to_movement(beats, np.array([1.03, 2.2]), tolerance=0.06)
     np.testing.assert_allclose(snapped, [1.03, 2.0, 3.0])
 
 
-def test_bars_start_on_the_strongest_beats():
-    accents = 0.5 + 0.5 * np.arange(20)
-    strong = accents[1::4]  # every fourth accent is a hit
-    t = np.arange(int(11 * RATE)) / RATE
-    curve = sum((2.0 if a in strong else 1.0) * np.exp(-0.5 * ((t - a) / 0.04) ** 2) for a in accents)
-    grid = plan_beats(curve, find_accents(curve, RATE), RATE, 11.0, (100, 140), meter=4)
-    bar_starts = grid.bar_starts()[1:]  # after the pickup
-    for start in bar_starts[:3]:
-        assert np.min(np.abs(strong - start)) <= 0.02
+def test_bars_start_on_the_strongest_movement_beats():
+    stops = 0.5 + 0.5 * np.arange(20)
+    strengths = np.where(np.arange(20) % 4 == 1, 2.0, 1.0)  # every fourth stop ends a big stroke
+    grid = plan_beats(stops, strengths, RATE, 11.0, (100, 140), meter=4)
+    for start in grid.bar_starts()[1:4]:  # after the pickup
+        assert np.min(np.abs(stops[1::4] - start)) <= 0.02

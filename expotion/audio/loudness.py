@@ -35,9 +35,12 @@ def limit(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.n
     return np.clip(audio * gain[:, None], -ceiling, ceiling).astype(np.float32)
 
 
+def loudness_gain(audio: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> float:
+    """The gain that brings `audio` to the target loudness (1 for silence)."""
+    level = loudness_dbfs(audio, sample_rate)
+    return float(10 ** ((target_dbfs - level) / 20)) if np.isfinite(level) else 1.0
+
+
 def normalise(audio: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> np.ndarray:
     """Scale to the target loudness, then limit peaks to −1 dBFS."""
-    level = loudness_dbfs(audio, sample_rate)
-    if not np.isfinite(level):
-        return audio.astype(np.float32)
-    return limit(audio * 10 ** ((target_dbfs - level) / 20), sample_rate)
+    return limit(audio * loudness_gain(audio, sample_rate, target_dbfs), sample_rate)

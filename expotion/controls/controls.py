@@ -15,9 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from expotion.atomic import atomic_path
+from expotion.controls.movement_beats import beat_pulse
 from expotion.controls.timeline import grid_times, lowpass, on_screen_index, to_grid
 from expotion.errors import ExpotionError
 
+# Per-event arrays (one value per movement beat), not on the grid.
+EVENT_FIELDS = ("movement_beats", "movement_beat_strengths")
 # Which mask covers each masked time series.
 MASK_OF = {
     "face_expression": "face_mask",
@@ -44,13 +47,14 @@ class Controls:
     motion_energy: np.ndarray  # (T,) mean optical-flow speed, frame heights per second
     motion_regions: np.ndarray  # (T, 9) mean flow speed per 3×3 region
     motion_flow: np.ndarray  # (T, 9, 2) mean flow vector per region (x right, y down)
-    accent_curve: np.ndarray  # (T,) movement accent strength, about 1 at a clear accent
-    accent_times: np.ndarray  # (N,) seconds of the accents
+    movement_speed: np.ndarray  # (T,) how fast the person moves, about 1 at this clip's fast strokes
+    movement_beats: np.ndarray  # (N,) seconds where the moving body stops or turns round
+    movement_beat_strengths: np.ndarray  # (N,) peak speed of the stroke into each beat
     provenance: dict = field(default_factory=dict)  # source, fps, extractor versions, …
 
     @property
     def num_frames(self) -> int:
-        return len(self.accent_curve)
+        return len(self.movement_speed)
 
     @property
     def times(self) -> np.ndarray:
@@ -60,19 +64,25 @@ class Controls:
     def has_person(self) -> bool:
         return bool(self.face_mask.any() or self.body_mask.any())
 
+    @property
+    def movement_pulse(self) -> np.ndarray:
+        """The movement beats on the grid (T,): a short bump as high as each beat's strength."""
+        return beat_pulse(self.movement_beats, self.movement_beat_strengths, self.rate, self.num_frames)
+
     @classmethod
     def time_series_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls) if f.name not in ("rate", "duration", "accent_times", "provenance"))
+        return tuple(f.name for f in fields(cls) if f.name not in ("rate", "duration", "provenance") + EVENT_FIELDS)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Every field as a numpy array (provenance as a JSON string), for .npz files."""
         arrays = {name: getattr(self, name) for name in self.time_series_names()}
-        return {**arrays, "rate": np.float64(self.rate), "duration": np.float64(self.duration),
-                "accent_times": self.accent_times, "provenance": np.array(json.dumps(self.provenance))}
+        events = {name: getattr(self, name) for name in EVENT_FIELDS}
+        return {**arrays, **events, "rate": np.float64(self.rate), "duration": np.float64(self.duration),
+                "provenance": np.array(json.dumps(self.provenance))}
 
     @classmethod
     def from_arrays(cls, arrays) -> "Controls":
-        values = {name: arrays[name] for name in cls.time_series_names() + ("accent_times",)}
+        values = {name: arrays[name] for name in cls.time_series_names() + EVENT_FIELDS}
         return cls(rate=float(arrays["rate"]), duration=float(arrays["duration"]),
                    provenance=json.loads(str(arrays["provenance"])), **values)
 
@@ -96,8 +106,9 @@ class Controls:
         first = int(round(start * self.rate))
         last = min(self.num_frames, first + int(round(duration * self.rate)))
         sliced = {name: getattr(self, name)[first:last] for name in self.time_series_names()}
-        inside = self.accent_times[(self.accent_times >= start) & (self.accent_times < start + duration)] - start
-        return replace(self, duration=(last - first) / self.rate, accent_times=inside, **sliced)
+        inside = (self.movement_beats >= start) & (self.movement_beats < start + duration)
+        return replace(self, duration=(last - first) / self.rate, movement_beats=self.movement_beats[inside] - start,
+                       movement_beat_strengths=self.movement_beat_strengths[inside], **sliced)
 
     def resample_to(self, rate: float) -> "Controls":
         """The same controls on a grid of another rate, interpolated by timestamp.

@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 import expotion
-from expotion.controls.accents import accent_curve, accent_times
+from expotion.controls.movement_beats import find_movement_beats, movement_speed
 from expotion.controls.body import BODY_KEYPOINTS, SHOULDERS, BodyAnalyzer, BodyObservation
 from expotion.controls.controls import Controls
 from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer, FaceObservation
@@ -115,7 +115,7 @@ def _shoulder_width(keypoints: np.ndarray) -> float:
 
 
 def assemble(seen: FrameObservations, rate: float, cutoff_hz: float, provenance: dict) -> Controls:
-    """Resample every observation onto one grid and derive velocities and accents."""
+    """Resample every observation onto one grid and derive velocities and movement beats."""
     times = np.asarray(seen.times)
     duration = seen.duration()
     grid = grid_times(duration, rate)
@@ -143,7 +143,8 @@ def assemble(seen: FrameObservations, rate: float, cutoff_hz: float, provenance:
     shoulder_width = _shoulder_width(keypoints)
     body_in_shoulders = body_velocity / shoulder_width if np.isfinite(shoulder_width) and shoulder_width > 0 else None
     confidence = np.clip(2 * np.nan_to_num(visibility) - 1, 0, 1)  # keypoints judged unseen weigh 0
-    curve = accent_curve(rate, flow, body_in_shoulders, confidence)
+    speed = movement_speed(rate, energy, body_in_shoulders, confidence)
+    beats, strengths = find_movement_beats(speed, rate)
     return Controls(
         rate=float(rate),
         duration=float(duration),
@@ -158,8 +159,9 @@ def assemble(seen: FrameObservations, rate: float, cutoff_hz: float, provenance:
         motion_energy=energy,
         motion_regions=regions,
         motion_flow=flow,
-        accent_curve=curve,
-        accent_times=accent_times(curve, rate),
+        movement_speed=speed,
+        movement_beats=beats,
+        movement_beat_strengths=strengths,
         provenance=provenance,
     )
 

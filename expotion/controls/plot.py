@@ -1,4 +1,4 @@
-"""A picture of the controls over time: face, head, body, motion and the movement accents."""
+"""A picture of the controls over time: face, head, body, motion and the movement beats."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _stacked_traces(axis, times: np.ndarray, values: np.ndarray, names) -> None:
 
 
 def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None = None, title: str = "") -> None:
-    """Write a PNG of the controls; accents (and music beats, when given) mark every panel."""
+    """Write a PNG of the controls; movement beats (and music beats, when given) mark every panel."""
     t = controls.times
     figure, axes = plt.subplots(6, 1, figsize=(12, 11), sharex=True, height_ratios=[1.3, 1, 1, 1, 1.2, 1])
 
@@ -67,14 +67,15 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     axes[4].set_yticks(range(len(MOTION_REGIONS)), [name.replace("_", " ") for name in MOTION_REGIONS], fontsize=6)
     axes[4].set_ylabel("flow by region")
 
-    axes[5].plot(t, controls.accent_curve, color="C3", lw=1, label="accent strength")
-    axes[5].plot(controls.accent_times, np.interp(controls.accent_times, t, controls.accent_curve), "v", color="C3", label="accents")
-    axes[5].set_ylabel("movement\naccents")
+    axes[5].plot(t, controls.movement_speed, color="C3", lw=1, label="movement speed")
+    axes[5].plot(controls.movement_beats, np.interp(controls.movement_beats, t, controls.movement_speed), "^", color="C3",
+                 label="movement beats (stops, turns)")
+    axes[5].set_ylabel("movement\nspeed, beats")
     axes[5].set_xlabel("time (s)")
 
     for axis in axes:
-        for accent in controls.accent_times:
-            axis.axvline(accent, color="C3", alpha=0.25, lw=0.8)
+        for stop in controls.movement_beats:
+            axis.axvline(stop, color="C3", alpha=0.25, lw=0.8)
         for beat in beats if beats is not None else ():
             axis.axvline(beat, color="C0", alpha=0.5, lw=0.8, ls="--")
     if beats is not None:

@@ -1,4 +1,4 @@
-"""Per-clip picture of sync: the movement-accent curve with the music's beats and onsets."""
+"""Per-clip picture of sync: the movement's speed and beats with the music's beats and onsets."""
 
 from __future__ import annotations
 
@@ -11,24 +11,33 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from expotion.atomic import atomic_path  # noqa: E402
+from expotion.audio.timing import ENVELOPE_RATE, MusicTiming  # noqa: E402
 from expotion.controls import Controls  # noqa: E402
-from expotion.evaluation.onsets import ENVELOPE_RATE, MusicTiming  # noqa: E402
+from expotion.evaluation.movement import body_speed, flow_speed  # noqa: E402
 
 
-def plot_sync(controls: Controls, music: MusicTiming, path: Path, title: str) -> None:
-    figure, axis = plt.subplots(figsize=(12, 3.2))
-    axis.plot(controls.times, controls.accent_curve, color="C3", lw=1.2, label="movement accent strength")
-    axis.plot(controls.accent_times, np.interp(controls.accent_times, controls.times, controls.accent_curve), "v", color="C3", label="movement accents")
+def _scaled(curve: np.ndarray) -> np.ndarray:
+    finite = curve[np.isfinite(curve)]
+    return curve / max(float(np.percentile(finite, 95)), 1e-9) if finite.size else curve
+
+
+def plot_sync(controls: Controls, movement: dict, music: MusicTiming, path: Path, title: str) -> None:
+    figure, axis = plt.subplots(figsize=(12, 3.6))
+    for source, speed, colour in (("flow", flow_speed(controls), "C3"), ("body", body_speed(controls), "C2")):
+        axis.plot(controls.times, _scaled(speed), color=colour, lw=1.1, label=f"{source} speed")
+        stops = movement[source, "stops"]
+        axis.plot(stops, np.interp(stops, controls.times, np.nan_to_num(_scaled(speed))), "v", color=colour, label=f"{source} stops")
     envelope_times = np.arange(len(music.envelope)) / ENVELOPE_RATE
-    axis.plot(envelope_times, -0.5 * music.envelope / max(music.envelope.max(), 1e-9), color="0.4", lw=0.8, label="music onset strength (↓)")
-    axis.plot(music.onsets, np.full(len(music.onsets), -0.55), "|", color="k", ms=8, label="music onsets")
+    axis.plot(envelope_times, -0.6 * music.envelope / max(music.envelope.max(), 1e-9), color="0.45", lw=0.8,
+              label="music onset strength (↓)")
+    axis.plot(music.onsets, np.full(len(music.onsets), -0.7), "|", color="k", ms=8, label="music onsets")
     for beat in music.beats:
         axis.axvline(beat, color="C0", ls="--", lw=0.8, alpha=0.7)
-    axis.plot([], [], color="C0", ls="--", label="music beats")
+    axis.plot([], [], color="C0", ls="--", label="music beats (librosa)")
     axis.set_xlim(0, controls.duration)
     axis.set_xlabel("time (s, 0 = first video frame)")
     axis.set_yticks([])
-    axis.legend(loc="upper right", fontsize=7, ncol=3)
+    axis.legend(loc="upper right", fontsize=7, ncol=4)
     axis.set_title(title)
     figure.tight_layout()
     with atomic_path(path) as tmp:

@@ -13,13 +13,15 @@ from expotion.atomic import atomic_path
 from expotion.controls import Controls, extract_controls
 from expotion.errors import ExpotionError
 from expotion.audio.read import read_audio
-from expotion.evaluation.onsets import ANALYSIS_SAMPLE_RATE, music_timing
-from expotion.evaluation.rhythm import SIGMA_S, chance_levels, rhythm_metrics
+from expotion.audio.timing import ANALYSIS_SAMPLE_RATE, music_timing
+from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats
+from expotion.evaluation.rhythm import SIGMAS_S, chance_levels, rhythm_metrics
 from expotion.video.decode import probe
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
 AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"}
-HEADLINE = ("bas_motion_to_music", "bas_music_to_motion", "beat_f1", "onset_xcorr", "tempo_match_octave")
+HEADLINE = ("bas_motion_to_music", "bas_music_to_motion", "bas_motion_to_music@body-stops-0.1",
+            "bas_motion_to_music@flow-stops-0.05", "bas_motion_to_music@flow-peaks-0.1", "beat_f1", "tempo_match_octave")
 BOOTSTRAP_RESAMPLES = 10_000
 
 
@@ -76,30 +78,29 @@ def cached_controls(video: Path, cache: Path) -> Controls:
     return controls
 
 
-def score_entry(entry: Entry, controls: Controls, sigma: float) -> tuple[dict, dict, object]:
-    """(metrics, chance levels, music timing) of one entry."""
+def score_entry(entry: Entry, controls: Controls) -> tuple[dict, dict, object, dict]:
+    """(metrics, chance levels, music timing, movement beats) of one entry."""
     audio, audio_start = read_audio(entry.music, ANALYSIS_SAMPLE_RATE)
     start = audio_start - probe(entry.video).start_time if entry.music == entry.video else 0.0
     music = music_timing(audio, ANALYSIS_SAMPLE_RATE, start)
-    metrics = rhythm_metrics(controls.accent_times, controls.accent_curve, controls.rate, music, sigma)
-    chance = chance_levels(controls.accent_times, controls.accent_curve, controls.rate, music, sigma)
-    return metrics, chance, music
+    movement = {(source, convention): movement_beats(controls, source, convention) for source in SOURCES for convention in CONVENTIONS}
+    return rhythm_metrics(movement, music), chance_levels(movement, music), music, movement
 
 
 def summarise(rows: list[dict]) -> dict:
-    """Per system: mean, std and n of every metric, and the chance mean beside it."""
+    """Per system: mean, std and n of every metric, the chance mean beside it, and the mean
+    excess over chance with its 95 % bootstrap interval over clips."""
     summary = {}
     for system in sorted({row["system"] for row in rows}):
         mine = [row for row in rows if row["system"] == system]
-        summary[system] = {
-            name: {
-                "mean": float(np.mean([r["metrics"][name] for r in mine])),
-                "std": float(np.std([r["metrics"][name] for r in mine])),
-                "n": len(mine),
-                "chance_mean": float(np.mean([r["chance"][name] for r in mine])),
-            }
-            for name in mine[0]["metrics"]
-        }
+        summary[system] = {}
+        for name in mine[0]["metrics"]:
+            values = np.array([r["metrics"][name] for r in mine])
+            chance = np.array([r["chance"][name] for r in mine])
+            excess = paired_bootstrap(values, chance)
+            summary[system][name] = {"mean": float(values.mean()), "std": float(values.std()), "n": len(mine),
+                                     "chance_mean": float(chance.mean()), "over_chance": excess["mean_difference"],
+                                     "over_chance_ci95": excess["ci95"]}
     return summary
 
 
@@ -131,17 +132,25 @@ def compare_systems(rows: list[dict]) -> list[dict]:
     return comparisons
 
 
-def markdown(summary: dict, comparisons: list[dict], sigma: float, audio: dict | None = None, skipped: list[str] = ()) -> str:
+def markdown(summary: dict, comparisons: list[dict], audio: dict | None = None, skipped: list[str] = ()) -> str:
     lines = [
         "# Expotion evaluation", "",
-        f"Rhythm metrics between movement accents and the music (BAS σ = {sigma:g} s; BCS/BHS on 1 s bins, "
-        "LORIS style). Each cell: mean ± std (chance from circularly shifted music).", "",
+        "Music beats: librosa's beat tracker on the audio. Movement beats: where the body stops or turns "
+        f"(speed minima) from optical flow, or from the body keypoints (`@body`); `peaks`: speed maxima instead. "
+        f"BAS σ = {SIGMAS_S[0]:g} s unless named; BCS/BHS on 1 s bins, LORIS style. "
+        "Each cell: mean ± std (chance from circularly shifted music).", "",
         "| system | n | " + " | ".join(HEADLINE) + " |",
         "|---|---|" + "---|" * len(HEADLINE),
     ]
     for system, metrics in summary.items():
         cells = [f"{metrics[m]['mean']:.3f} ± {metrics[m]['std']:.3f} ({metrics[m]['chance_mean']:.3f})" for m in HEADLINE]
         lines.append(f"| {system} | {metrics[HEADLINE[0]]['n']} | " + " | ".join(cells) + " |")
+    lines += ["", "Over chance (metric − chance, mean [95 % bootstrap CI over clips]):", "",
+              "| system | " + " | ".join(HEADLINE[:5]) + " |", "|---|" + "---|" * 5]
+    for system, metrics in summary.items():
+        cells = [f"{metrics[m]['over_chance']:+.3f} [{metrics[m]['over_chance_ci95'][0]:+.3f}, {metrics[m]['over_chance_ci95'][1]:+.3f}]"
+                 for m in HEADLINE[:5]]
+        lines.append(f"| {system} | " + " | ".join(cells) + " |")
     if comparisons:
         lines += ["", "Paired differences (first − second) on shared clips, mean [95 % bootstrap CI]:", "",
                   "| systems | " + " | ".join(HEADLINE) + " |", "|---|" + "---|" * len(HEADLINE)]
@@ -218,7 +227,7 @@ def audio_metrics(entries: list[Entry], prompts: dict[str, str], references: Pat
     return results, skipped
 
 
-def evaluate(entries: list[Entry], out: Path, sigma: float = SIGMA_S, plots: bool = True,
+def evaluate(entries: list[Entry], out: Path, plots: bool = True,
              progress: Callable[[str], None] | None = None, prompts: dict[str, str] | None = None,
              references: Path | None = None, fad_embeddings: tuple[str, ...] = ("encodec", "clap"),
              models: dict[str, str] | None = None) -> dict:
@@ -228,18 +237,18 @@ def evaluate(entries: list[Entry], out: Path, sigma: float = SIGMA_S, plots: boo
     for entry in entries:
         tell(f"{entry.system}/{entry.clip}")
         controls = cached_controls(entry.video, out / "controls")
-        metrics, chance, music = score_entry(entry, controls, sigma)
+        metrics, chance, music, movement = score_entry(entry, controls)
         rows.append({"system": entry.system, "clip": entry.clip, "music": str(entry.music), "metrics": metrics, "chance": chance})
         if plots:
             from expotion.evaluation.plot import plot_sync
 
-            plot_sync(controls, music, out / "plots" / f"{entry.system}__{entry.clip}.png", f"{entry.system} — {entry.clip}")
+            plot_sync(controls, movement, music, out / "plots" / f"{entry.system}__{entry.clip}.png", f"{entry.system} — {entry.clip}")
     summary, comparisons = summarise(rows), compare_systems(rows)
     audio, skipped = audio_metrics(entries, prompts or {}, references, fad_embeddings, models or {}) if prompts or references else ({}, [])
-    results = {"sigma_s": sigma, "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons,
+    results = {"sigmas_s": list(SIGMAS_S), "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons,
                "audio": audio, "skipped": skipped}
     with atomic_path(out / "results.json") as tmp:
         tmp.write_text(json.dumps(results, indent=2) + "\n")
     with atomic_path(out / "results.md") as tmp:
-        tmp.write_text(markdown(summary, comparisons, sigma, audio, skipped))
+        tmp.write_text(markdown(summary, comparisons, audio, skipped))
     return results

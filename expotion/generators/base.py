@@ -18,6 +18,7 @@ class Music:
     score: pretty_midi.PrettyMIDI | None = None  # symbolic backends only
     beat_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
     decisions: dict = field(default_factory=dict)  # tempo, key, sections, instruments, …
+    stems: dict[str, np.ndarray] = field(default_factory=dict)  # role → audio like `audio`; they sum to it
 
     @property
     def duration(self) -> float:

@@ -40,7 +40,7 @@ class MusicGenBackend:
         return self.adapter is not None
 
     def generate(self, controls: Controls, prompt: str, duration: float, seed: int, progress=None) -> Music:
-        from expotion.evaluation.onsets import music_timing
+        from expotion.audio.timing import music_timing
 
         model = self.model
         frames = math.ceil(duration * model.frame_rate - 1e-9)
@@ -52,7 +52,7 @@ class MusicGenBackend:
         samples = int(round(duration * model.sample_rate))
         mono = np.pad(mono, (0, max(0, samples - len(mono))))[:samples]
         audio = normalise(np.repeat(mono[:, None], 2, axis=1).astype(np.float32), model.sample_rate)
-        beats = music_timing(audio.mean(axis=1), model.sample_rate).beats if np.any(np.abs(audio) > 1e-4) else np.zeros(0)
+        beats = music_timing(audio, model.sample_rate).beats if np.any(np.abs(audio) > 1e-4) else np.zeros(0)
         decisions = {
             "backend": self.name,
             "seed": seed,

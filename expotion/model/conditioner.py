@@ -20,7 +20,7 @@ from expotion.controls import Controls
 MODALITIES = {
     "face": (("face_expression", "head_pose", "face_scalars"), "face_mask"),
     "body": (("body_keypoints", "body_visibility", "body_velocity"), "body_mask"),
-    "motion": (("motion_energy", "motion_regions", "motion_flow", "accent_curve"), None),
+    "motion": (("motion_energy", "motion_regions", "motion_flow", "movement_speed", "movement_pulse"), None),
 }
 HEAD_POSE_SCALE = 90.0  # degrees → about ±1
 

@@ -28,8 +28,8 @@ from expotion.model.tokens import IGNORE, delayed_inputs_and_labels, undelay
 CONFIG_NAME = "adapter_config.json"
 WEIGHTS_NAME = "adapter_model.safetensors"
 # Per-frame feature sizes of each modality in `Controls` (face expression 195 + pose 3 +
-# scalars 4; 13 keypoints × (2 + 1 + 2); energy 1 + 9 regions + 9 × 2 flow + accent 1).
-FEATURE_SIZES = {"face": 202, "body": 65, "motion": 29}
+# scalars 4; 13 keypoints × (2 + 1 + 2); energy 1 + 9 regions + 9 × 2 flow + speed 1 + beat pulse 1).
+FEATURE_SIZES = {"face": 202, "body": 65, "motion": 30}
 
 
 @dataclass

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pretty_midi
 
-from expotion.audio.loudness import normalise
-from expotion.audio.synth import find_soundfont, render, room_reverb
+from expotion.audio.mix import mix
+from expotion.audio.synth import find_soundfont, render_stems
 from expotion.controls import Controls
 from expotion.generators.base import Music
-from expotion.generators.composer import mood
+from expotion.generators.composer import grooves, mood
 from expotion.generators.composer.arrange import Arranger
 from expotion.generators.composer.harmony import NOTE_NAMES, Key
 from expotion.generators.composer.prompt import parse_prompt
@@ -42,17 +42,20 @@ class Composer:
     def generate(self, controls: Controls, prompt: str, duration: float, seed: int) -> Music:
         style = parse_prompt(prompt)
         rng = np.random.default_rng(seed)
-        curve = controls.accent_curve * self.body_rhythm
-        accents = controls.accent_times if self.body_rhythm > 0 else np.zeros(0)
-        grid = plan_beats(curve, accents, controls.rate, duration, style.tempo_range, style.tempo_from_prompt, style.meter)
+        grid = plan_beats(controls.movement_beats, controls.movement_beat_strengths, controls.rate, duration,
+                          style.tempo_range, style.tempo_from_prompt, style.meter, follow=self.body_rhythm)
         bar_starts = grid.bar_starts()
         energy = mood.bar_energy(controls, bar_starts, duration, style.arousal)
         sections = mood.plan_sections(controls, bar_starts, duration, style.valence, style.arousal, self.face_mood)
         home = Key(int(rng.choice(HOME_KEYS)), "major" if style.valence >= 0 else "minor")
-        strengths = np.interp(accents, controls.times, controls.accent_curve) if len(accents) else np.zeros(0)
-        score = Arranger(style, grid, duration, int(rng.integers(2**31))).build(sections, energy, home, accents, strengths)
+        heard = self.body_rhythm > 0
+        stops = controls.movement_beats if heard else np.zeros(0)
+        strengths = controls.movement_beat_strengths if heard else np.zeros(0)
+        score = Arranger(style, grid, duration, int(rng.integers(2**31))).build(sections, energy, home, stops, strengths)
 
-        audio = normalise(room_reverb(render(score.midi, duration, SAMPLE_RATE, self.soundfont), SAMPLE_RATE), SAMPLE_RATE)
+        tracks = render_stems(score.midi, duration, SAMPLE_RATE, self.soundfont)
+        pumping = ("harmony",) if grooves.groove_for_meter(style.groove, grid.meter).sidechain else ()
+        audio, stems = mix({name.split(":")[0]: audio for name, audio in tracks.items()}, SAMPLE_RATE, grid.times, pumping)
         decisions = {
             "backend": self.name,
             "seed": seed,
@@ -60,6 +63,7 @@ class Composer:
             "style": {
                 "genre": style.genre,
                 "groove": style.groove,
+                "drums": style.drums,
                 "meter": style.meter,
                 "recognised_words": style.recognised,
                 "instruments": {
@@ -84,6 +88,6 @@ class Composer:
             "layers_per_bar": score.layers,
             "beats": [round(float(t), 4) for t in grid.times],
             "downbeats": [round(float(t), 4) for t in bar_starts],
-            "soundfont": self.soundfont.name,
+            "soundfont": self.soundfont.description,
         }
-        return Music(audio, SAMPLE_RATE, score.midi, grid.times, decisions)
+        return Music(audio, SAMPLE_RATE, score.midi, grid.times, decisions, stems)

@@ -2,7 +2,7 @@
 
 Positions inside a bar are in beats and become seconds through the beat grid (`BeatGrid.time`),
 so every subdivision stretches with the person's tempo and every beat lands where the
-beat tracker put it — on the movement accents.
+beat tracker put it — on the person's stops and turns.
 """
 
 from __future__ import annotations
@@ -20,14 +20,17 @@ from expotion.generators.composer.rhythm import BeatGrid
 
 DRUM_CHANNEL_PROGRAM = 0
 CHORD_REGISTER = (52, 76)
+POWER_REGISTER = (40, 52)  # power chords sit low, where distorted guitars growl
 BASS_REGISTER = (33, 45)
+# In a calm bar the bass plays plain quarter notes, softly: the beat goes on, nothing else.
+CALM_BASS = {4: ((0, 1, "R"), (1, 1, "R"), (2, 1, "5"), (3, 1, "R")), 3: ((0, 1, "R"), (1, 1, "5"), (2, 1, "5"))}
 MELODY_CENTRE = 71
 # Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
 LAYER_ENTRY = {"bass": 0.2, "melody": 0.3, "drums": 0.35}
 FULL_DRUMS = 0.55
 CALM = 0.35  # below this energy chords are held and the bass plays whole bars
-STRONG_ACCENT = 1.0  # accent strength (≈1 at a clear accent) that the music answers
-ACCENT_MATCH_S = 0.06
+STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
+ON_BEAT_S = 0.06
 
 
 @dataclass
@@ -54,9 +57,13 @@ class Arranger:
         self.style, self.grid, self.duration = style, grid, duration
         self.rng = np.random.default_rng(seed)
         self.groove = grooves.groove_for_meter(style.groove, grid.meter)
+        self.drummed = style.drums and bool(self.groove.drums)
         self.midi = pretty_midi.PrettyMIDI(initial_tempo=float(np.clip(grid.bpm, 20, 300)))
+        programs = dict(style.instruments)
+        if self.groove.pizzicato_bass and programs["bass"] in grooves.BOWED_STRINGS:
+            programs["bass"] = grooves.PIZZICATO_STRINGS
         self.tracks = {
-            role: pretty_midi.Instrument(program=style.instruments[role], name=f"{role}: {pretty_midi.program_to_instrument_name(style.instruments[role])}")
+            role: pretty_midi.Instrument(program=programs[role], name=f"{role}: {pretty_midi.program_to_instrument_name(programs[role])}")
             for role in ("harmony", "bass", "melody")
         }
         self.drums = pretty_midi.Instrument(program=DRUM_CHANNEL_PROGRAM, is_drum=True, name="drums")
@@ -110,26 +117,46 @@ class Arranger:
             bars[-2].chord = parse_numeral("V7", bars[-2].key)
 
     # ---- layers -------------------------------------------------------------------
+    @staticmethod
+    def metric_accent(position: float) -> int:
+        """Velocity offset by where a note starts: the bar's first beat, a beat, between."""
+        if position == 0:
+            return 10
+        if position == int(position):
+            return 5
+        return -10 if position * 2 == int(position * 2) else -16
+
     def comp(self, bar: Bar, previous: tuple[int, ...] | None) -> tuple[int, ...]:
-        """Chords: held when calm, in the groove's comping rhythm when moving."""
+        """Chords: held when calm, in the groove's rhythm and chord style when moving."""
         pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
         meter = self.grid.meter
-        if bar.energy < CALM or self.groove is None:
-            pattern = ((0, meter),)
-        else:
-            pattern = grooves.COMPING.get(self.groove, grooves.COMPING["plain"])
-        velocity = 42 + 40 * bar.energy
-        for position, length in pattern:
+        style = self.groove.chord_style
+        pattern = ((0, meter),) if bar.energy < CALM or style == "pad" else self.groove.chords
+        velocity = 44 + 40 * bar.energy
+        for index, (position, length) in enumerate(pattern):
             if position >= meter:
                 continue
             start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
-            for pitch in pitches:
-                self.add(self.tracks["harmony"], pitch, start, end - 0.01, velocity + self.rng.integers(-3, 4))
+            for pitch in self.chord_notes(style, bar, pitches, index):
+                self.add(self.tracks["harmony"], pitch, start, end - 0.01,
+                         velocity + self.metric_accent(position) + self.rng.integers(-3, 4))
+        return pitches
+
+    @staticmethod
+    def chord_notes(style: str, bar: Bar, pitches: tuple[int, ...], index: int) -> tuple[int, ...]:
+        """The notes of one chord hit: all of them, a power chord (root, fifth, octave), the
+        top three (a skank), or one at a time rising (a broken chord)."""
+        if style == "power":
+            root = POWER_REGISTER[0] + (bar.chord.root - POWER_REGISTER[0]) % 12
+            return (root, root + 7, root + 12)
+        if style == "skank":
+            return tuple(pitches[-3:])
+        if style == "arpeggio":
+            return (pitches[index % len(pitches)],)
         return pitches
 
     def bass(self, bar: Bar, next_root: int) -> None:
-        groove = self.groove or "plain"
-        pattern = grooves.BASS["sustain" if bar.energy < CALM else groove if groove in grooves.BASS else "plain"]
+        pattern = CALM_BASS[self.grid.meter] if bar.energy < CALM else self.groove.bass
         root = BASS_REGISTER[0] + (bar.chord.root - BASS_REGISTER[0]) % 12
         intervals = bar.chord.intervals
         degree_of = {"R": 0, "3": intervals[1], "5": intervals[2] if len(intervals) > 2 else 7, "8": 12, "6": 9, "b7": 10}
@@ -139,30 +166,27 @@ class Arranger:
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
             end = self.seconds(bar, min(position + length, self.grid.meter))
-            self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01, 60 + 45 * bar.energy)
+            self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01,
+                     62 + 45 * bar.energy + self.metric_accent(position))
 
     def drum_bar(self, bar: Bar) -> None:
-        pattern = grooves.DRUMS[self.groove]
         light = bar.energy < FULL_DRUMS
         steps = grooves.STEPS_PER_BEAT * self.grid.meter
-        base = 58 + 50 * bar.energy
-        for drum, hits in pattern.items():
+        base = 62 + 45 * bar.energy - (12 if light else 0)
+        for drum, hits in self.groove.drums.items():
             if light and drum not in grooves.LIGHT_DRUMS:
                 continue
             for step, mark in enumerate(hits[:steps]):
-                if mark != "x":
-                    continue
-                position = step / grooves.STEPS_PER_BEAT
-                accent = 10 if step % grooves.STEPS_PER_BEAT == 0 else -12 if step % 2 else 0
-                start = self.seconds(bar, position)
-                self.add(self.drums, drum, start, start + 0.1, base + accent - (15 if light else 0))
+                if mark in grooves.DYNAMICS:
+                    start = self.seconds(bar, step / grooves.STEPS_PER_BEAT)
+                    self.add(self.drums, drum, start, start + 0.1, base + grooves.DYNAMICS[mark])
         if bar.section_start and not light:
             start = self.seconds(bar, 0)
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
-        if bar.section_end and bar.energy >= 0.5:  # a fill into the next section
+        if bar.section_end and bar.energy >= 0.5:  # a fill into the next section, on the last beat's sixteenths
             for step, tom in enumerate((grooves.HIGH_TOM, grooves.MID_TOM, grooves.LOW_TOM, grooves.LOW_TOM)):
                 start = self.seconds(bar, self.grid.meter - 1 + step / 4)
-                self.add(self.drums, tom, start, start + 0.1, base)
+                self.add(self.drums, tom, start, start + 0.1, base - (0 if step == 0 else 12))
 
     def melody(self, bars: list[Bar], playing: list[bool]) -> None:
         """Two-bar motifs, repeated with variation in four-bar phrases that end on a long
@@ -209,17 +233,17 @@ class Arranger:
             target = min(chord_tones, key=lambda p: (abs(p - target), p))
         return target
 
-    def answer_accents(self, bars: list[Bar], accents: np.ndarray, strengths: np.ndarray, drummed: list[bool]) -> int:
-        """Strong movement accents that fall off the beat get a hit of their own; the
-        rest are already on a beat. Returns how many hits were added."""
+    def answer_stops(self, bars: list[Bar], stops: np.ndarray, strengths: np.ndarray, drummed: list[bool]) -> int:
+        """Movement beats after strong strokes that fall off the beat get a hit of their own;
+        the rest are already on a beat. Returns how many hits were added."""
         added = 0
         bar_starts = np.array([self.seconds(bar, 0) for bar in bars])
-        for time, strength in zip(accents, strengths):
-            if strength < STRONG_ACCENT or np.min(np.abs(self.grid.times - time)) <= ACCENT_MATCH_S:
+        for time, strength in zip(stops, strengths):
+            if strength < STRONG_STROKE or np.min(np.abs(self.grid.times - time)) <= ON_BEAT_S:
                 continue
             number = int(np.clip(np.searchsorted(bar_starts, time, side="right") - 1, 0, len(bars) - 1))
             bar = bars[number]
-            velocity = 70 + 40 * min(strength - STRONG_ACCENT, 1.0)
+            velocity = 70 + 40 * min(strength - STRONG_STROKE, 1.0)
             if drummed[number]:
                 self.add(self.drums, grooves.MID_TOM, time, time + 0.12, velocity)
             else:
@@ -229,12 +253,12 @@ class Arranger:
             added += 1
         return added
 
-    def build(self, sections: list[Section], energy: np.ndarray, home: Key, accents: np.ndarray, strengths: np.ndarray) -> Score:
+    def build(self, sections: list[Section], energy: np.ndarray, home: Key, stops: np.ndarray, strengths: np.ndarray) -> Score:
         bars = self.plan_bars(sections, energy, home)
         layers = {
             "harmony": [True] * len(bars),
             "bass": [bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
-            "drums": [self.groove is not None and bar.energy >= LAYER_ENTRY["drums"] for bar in bars],
+            "drums": [self.drummed and bar.energy >= LAYER_ENTRY["drums"] for bar in bars],
             "melody": [bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
         }
         voicing = None
@@ -246,7 +270,7 @@ class Arranger:
             if layers["drums"][number]:
                 self.drum_bar(bar)
         self.melody(bars, layers["melody"])
-        self.answer_accents(bars, accents, strengths, layers["drums"])
+        self.answer_stops(bars, stops, strengths, layers["drums"])
         for track in (*self.tracks.values(), self.drums):
             if track.notes:
                 track.notes.sort(key=lambda note: (note.start, note.pitch))

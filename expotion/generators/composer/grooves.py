@@ -1,55 +1,118 @@
-"""Rhythm patterns per groove: drums, bass and chord comping, in beats within one bar.
+"""Grooves: what drums, bass and chords play within one bar, and how hard.
 
-Drum patterns are strings over a grid of four steps per beat ('x' = hit); bass and comping
-patterns are (position in beats, length in beats[, chord degree]) tuples. Each groove
-names a 4/4 feel; any groove in 3/4 falls back to the waltz.
+Drum patterns are strings over a grid of four steps per beat: 'X' an accented hit, 'x' a
+hit, 'o' a ghost note, '.' a rest. Bass notes are (position in beats, length in beats, chord
+degree); chord hits are (position, length). Each groove names a 4/4 feel; any groove in 3/4
+falls back to the waltz.
+
+Every groove is written so that the beat a listener (or a beat tracker) hears is the beat
+the composer means: each beat starts with a low or broadband onset (kick, bass, snare, a
+chord), and what sits between the beats — hi-hats, the reggae skank, house's open hat — is
+softer and shorter. The arranger adds metric accents on top (arrange.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
-LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, COWBELL, LOW_CONGA, SHAKER = 45, 47, 50, 49, 51, 56, 64, 70
+LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, COWBELL = 45, 47, 50, 49, 51, 54, 56
+HIGH_CONGA, LOW_CONGA, CLAVES, SHAKER = 63, 64, 75, 70
 STEPS_PER_BEAT = 4
+DYNAMICS = {"X": 14, "x": 0, "o": -24}  # velocity offset of a drum hit
+# In a calm bar only the time-keepers play.
+LIGHT_DRUMS = frozenset({KICK, CLOSED_HAT, RIDE, PEDAL_HAT, SHAKER, SIDE_STICK})
+CHORD_STYLES = ("block", "power", "skank", "arpeggio", "pad")
+BOWED_STRINGS = frozenset({40, 41, 42, 43, 44, 48, 49, 110})
+PIZZICATO_STRINGS = 45
 
-DRUMS = {
-    "pop": {KICK: "x.......x.x.....", SNARE: "....x.......x...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
-    "rock": {KICK: "x.....x.x.......", SNARE: "....x.......x...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
-    "reggae": {KICK: "........x.......", SIDE_STICK: "........x.......", CLOSED_HAT: "..x...x...x...x."},
-    "jazz": {RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x...", KICK: "x..............."},
-    "shuffle": {KICK: "x.......x.......", SNARE: "....x.......x...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
-    "funk": {KICK: "x..x..x...x..x..", SNARE: "....x..x.x..x...", CLOSED_HAT: "xxxxxxxxxxxxxxxx"},
-    "four": {KICK: "x...x...x...x...", CLAP: "....x.......x...", OPEN_HAT: "..x...x...x...x."},
-    "hiphop": {KICK: "x......x..x.....", SNARE: "....x.......x...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
-    "cinematic": {KICK: "x.......x.......", LOW_TOM: "x.....x.x.....x.", SNARE: "............x..."},
-    "folk": {KICK: "x.......x.......", SNARE: "....x.......x...", SHAKER: "x.x.x.x.x.x.x.x."},
-    "latin": {KICK: "x..x....x..x....", SIDE_STICK: "..x..x....x..x..", COWBELL: "x...x...x...x...", LOW_CONGA: "...x..x....x..x."},
-    "waltz": {KICK: "x...........", SNARE: "....x...x...", CLOSED_HAT: "x.x.x.x.x.x."},
-}
-# In a light bar only the time-keepers play.
-LIGHT_DRUMS = {KICK, CLOSED_HAT, RIDE, PEDAL_HAT, SHAKER, SIDE_STICK}
 
-BASS = {
-    "pop": ((0, 1.5, "R"), (1.5, 0.5, "R"), (2, 1, "5"), (3, 1, "R")),
-    "rock": tuple((i * 0.5, 0.45, "R") for i in range(8)),
-    "reggae": ((0, 1.5, "R"), (2, 0.5, "5"), (2.5, 0.5, "8"), (3, 1, "5")),
-    "jazz": ((0, 1, "R"), (1, 1, "3"), (2, 1, "5"), (3, 1, "A")),
-    "shuffle": ((0, 1, "R"), (1, 1, "3"), (2, 1, "5"), (3, 1, "6")),
-    "funk": ((0, 0.5, "R"), (0.75, 0.25, "8"), (1.5, 0.5, "R"), (2.5, 0.25, "5"), (2.75, 0.25, "b7"), (3, 0.5, "R")),
-    "four": ((0.5, 0.45, "R"), (1.5, 0.45, "R"), (2.5, 0.45, "R"), (3.5, 0.45, "R")),
-    "hiphop": ((0, 1.5, "R"), (2.75, 1.25, "R")),
-    "latin": ((0, 1.5, "R"), (1.5, 1, "5"), (2.5, 1.5, "8")),
-    "plain": ((0, 2, "R"), (2, 2, "5")),
-    "waltz": ((0, 1, "R"),),
-    "sustain": ((0, 4, "R"),),
-}
-COMPING = {
-    "reggae": tuple((i + 0.5, 0.3) for i in range(4)),
-    "jazz": ((0, 1.0), (1.5, 1.5), (3.5, 0.5)),
-    "funk": ((0, 0.25), (0.75, 0.25), (1.5, 0.25), (2.5, 0.25), (3.25, 0.25), (3.5, 0.25)),
-    "rock": tuple((i * 0.5, 0.45) for i in range(8)),
-    "four": tuple((i + 0.5, 0.4) for i in range(4)),
-    "plain": ((0, 1.5), (1.5, 1.0), (2.5, 1.5)),
-    "waltz": ((1, 1), (2, 1)),
+@dataclass(frozen=True)
+class Groove:
+    drums: dict[int, str]  # GM drum key → pattern; empty for drumless styles
+    bass: tuple[tuple[float, float, str], ...]  # degrees: R 3 5 6 b7 8, A = approach the next root
+    chords: tuple[tuple[float, float], ...]
+    chord_style: str = "block"  # one of CHORD_STYLES
+    sidechain: bool = False  # chords duck under every kick and swell back (house, EDM)
+    pizzicato_bass: bool = False  # a bowed bass line is plucked, so that it marks the beat
+
+
+def _eighths(degree: str = "R", length: float = 0.45) -> tuple[tuple[float, float, str], ...]:
+    return tuple((i * 0.5, length, degree) for i in range(8))
+
+
+ON_EACH_BEAT = tuple((i, 1.0) for i in range(4))
+
+GROOVES = {
+    "pop": Groove(
+        {KICK: "X.......X.x.....", SNARE: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
+        ((0, 1, "R"), (1, 1, "R"), (2, 1, "5"), (3, 0.5, "R"), (3.5, 0.5, "5")),
+        ((0, 1), (1, 0.5), (1.5, 0.5), (2, 1), (3, 1)),
+    ),
+    "rock": Groove(
+        {KICK: "X.......X.x.....", SNARE: "....X.......X...", CLOSED_HAT: "X.x.X.x.X.x.X.x."},
+        _eighths(), tuple((i * 0.5, 0.45) for i in range(8)), chord_style="power",
+    ),
+    "reggae": Groove(  # one drop: kick and rim on three; the skank answers every beat
+        {KICK: "........X.......", SIDE_STICK: "....x...X...x...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
+        ((0, 0.75, "R"), (1, 0.5, "5"), (2, 0.75, "8"), (3, 0.5, "5"), (3.5, 0.5, "3")),
+        tuple((i + 0.5, 0.2) for i in range(4)), chord_style="skank",
+    ),
+    "jazz": Groove(  # swung ride, hi-hat on two and four, feathered kick, walking bass
+        {RIDE: "x...X.o.x...X.o.", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
+        ((0, 1, "R"), (1, 1, "3"), (2, 1, "5"), (3, 1, "A")),
+        ((0, 1.0), (1.5, 0.5), (2, 1.0)),
+    ),
+    "shuffle": Groove(
+        {KICK: "X.......X.......", SNARE: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
+        ((0, 1, "R"), (1, 1, "3"), (2, 1, "5"), (3, 1, "6")),
+        ((0, 0.45), (0.5, 0.45), (1, 0.45), (1.5, 0.45), (2, 0.45), (2.5, 0.45), (3, 0.45), (3.5, 0.45)),
+    ),
+    "funk": Groove(
+        {KICK: "X..o..o.X..o....", SNARE: "....X..o.o..X..o", CLOSED_HAT: "XoxoXoxoXoxoXoxo"},
+        ((0, 0.5, "R"), (0.75, 0.25, "8"), (1, 0.5, "R"), (2, 0.5, "R"), (2.5, 0.25, "5"), (2.75, 0.25, "b7"), (3, 0.5, "R")),
+        ((0, 0.25), (1, 0.25), (1.75, 0.25), (2, 0.25), (3, 0.25), (3.5, 0.25)),
+    ),
+    "four": Groove(  # four on the floor, pads pumping under the kick
+        {KICK: "X...X...X...X...", CLAP: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o.", OPEN_HAT: "..o...o...o...o."},
+        ((0, 0.45, "R"), (1, 0.45, "R"), (2, 0.45, "R"), (3, 0.45, "R")),
+        ((0, 4),), chord_style="pad", sidechain=True,
+    ),
+    "hiphop": Groove(  # boom bap: heavy kick and snare, lazy hats
+        {KICK: "X.....o.X.o.....", SNARE: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
+        ((0, 1.5, "R"), (2, 1.0, "R"), (3, 1.0, "5")),
+        ((0, 2), (2, 2)),
+    ),
+    "cinematic": Groove(  # big drums under a string ostinato
+        {KICK: "X.......X.......", LOW_TOM: "x.....o.x.....o.", SNARE: "............x..."},
+        ((0, 1, "R"), (1, 1, "R"), (2, 1, "R"), (3, 1, "5")),
+        tuple((i * 0.5, 0.4) for i in range(8)), chord_style="arpeggio",
+    ),
+    "folk": Groove(  # boom-chick: bass on one and three, strum on two and four
+        {KICK: "X.......X.......", SNARE: "....x.......x...", SHAKER: "x.o.x.o.x.o.x.o."},
+        ((0, 1, "R"), (2, 1, "5")),
+        ((0, 1), (1, 0.5), (1.5, 0.5), (2, 1), (3, 0.5), (3.5, 0.5)),
+    ),
+    "latin": Groove(
+        {KICK: "X..o....X..o....", CLAVES: "x..x..x...x.x...", COWBELL: "X...x...X...x...", LOW_CONGA: "...o..o....o..o."},
+        ((0, 1.5, "R"), (1.5, 0.5, "5"), (2, 1.5, "5"), (3.5, 0.5, "R")),
+        ((0, 0.5), (1, 0.5), (1.5, 0.5), (2, 0.5), (3, 0.5), (3.5, 0.5)),
+    ),
+    "classical": Groove(  # no drums: the bass and the melody carry the beat, the strings hold
+        {},
+        ((0, 0.9, "R"), (1, 0.9, "5"), (2, 0.9, "8"), (3, 0.9, "5")),
+        ((0, 4),), chord_style="pad", pizzicato_bass=True,
+    ),
+    "ambient": Groove(  # no drums: a slow broken chord under a held pad
+        {},
+        ((0, 4, "R"),),
+        ON_EACH_BEAT, chord_style="arpeggio",
+    ),
+    "waltz": Groove(
+        {KICK: "X...........", SNARE: "....x...x...", CLOSED_HAT: "x.o.x.o.x.o."},
+        ((0, 1, "R"),),
+        ((1, 1), (2, 1)),
+    ),
 }
 # Melody rhythms by density level (0 sparse … 3 busy), for four-beat and three-beat bars.
 MELODY_RHYTHMS = {
@@ -58,7 +121,7 @@ MELODY_RHYTHMS = {
         (((0, 1), (1, 1), (2, 2)), ((0, 1.5), (1.5, 0.5), (2, 2)), ((0, 1), (1, 0.5), (1.5, 0.5), (2, 2))),
         (((0, 0.5), (0.5, 0.5), (1, 1), (2, 0.5), (2.5, 0.5), (3, 1)),
          ((0, 1), (1, 0.5), (1.5, 0.5), (2, 0.5), (2.5, 0.5), (3, 1)),
-         ((0.5, 0.5), (1, 0.5), (1.5, 1), (2.5, 0.5), (3, 1))),
+         ((0, 1), (1, 1), (2, 0.5), (2.5, 0.5), (3, 1))),
         (((0, 0.5), (0.5, 0.25), (0.75, 0.25), (1, 0.5), (1.5, 0.5), (2, 0.25), (2.25, 0.25), (2.5, 0.5), (3, 1)),
          ((0, 0.25), (0.25, 0.25), (0.5, 0.5), (1, 0.5), (1.5, 0.5), (2, 0.5), (2.5, 0.25), (2.75, 0.25), (3, 1))),
     ),
@@ -71,7 +134,5 @@ MELODY_RHYTHMS = {
 }
 
 
-def groove_for_meter(groove: str | None, meter: int) -> str | None:
-    if groove is None:
-        return None
-    return "waltz" if meter == 3 else groove
+def groove_for_meter(name: str, meter: int) -> Groove:
+    return GROOVES["waltz" if meter == 3 else name]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from expotion.generators.composer.grooves import GROOVES
+
 # name → (GM program, natural role). Longer names are matched first ("bass guitar" before "guitar").
 INSTRUMENTS = {
     "acoustic grand piano": (0, "harmony"), "grand piano": (0, "harmony"), "piano": (0, "harmony"),
@@ -43,6 +45,8 @@ INSTRUMENTS = {
     "koto": (107, "melody"), "kalimba": (108, "melody"), "bagpipe": (109, "melody"),
     "steel drums": (114, "melody"), "steelpan": (114, "melody"),
 }
+ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
+GROOVES_WITH_DRUMS = {name for name, groove in GROOVES.items() if groove.drums}
 DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
 NO_DRUM_WORDS = ("no drums", "without drums", "no percussion", "drumless", "a cappella")
 
@@ -56,7 +60,7 @@ ROLE_WORDS = {
 @dataclass(frozen=True)
 class Genre:
     tempo: tuple[int, int]  # bpm range
-    groove: str | None  # drum pattern name (arrange.py), None for no drums
+    groove: str  # rhythm of drums, bass and chords (grooves.py)
     progressions: str  # harmony vocabulary (harmony.py)
     instruments: dict[str, int]  # default GM program per role
     swing: float = 0.0  # 0 straight … 1/3 full triplet swing of eighth notes
@@ -85,9 +89,9 @@ GENRES = {
     "house": Genre((118, 128), "four", "pop", {"melody": 4, "harmony": 89, "bass": 38}, mood=(0.3, 0.6)),
     "techno": Genre((125, 140), "four", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(-0.2, 0.7)),
     "dance": Genre((115, 130), "four", "pop", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.4, 0.7)),
-    "ambient": Genre((60, 80), None, "ambient", {"melody": 88, "harmony": 89, "bass": 89}, mood=(0.0, -0.8)),
-    "classical": Genre((70, 120), None, "classical", {"melody": 40, "harmony": 48, "bass": 42}),
-    "orchestral": Genre((70, 110), None, "classical", {"melody": 40, "harmony": 48, "bass": 42}),
+    "ambient": Genre((60, 80), "ambient", "ambient", {"melody": 88, "harmony": 89, "bass": 89}, mood=(0.0, -0.8)),
+    "classical": Genre((70, 120), "classical", "classical", {"melody": 40, "harmony": 48, "bass": 42}),
+    "orchestral": Genre((70, 110), "classical", "classical", {"melody": 40, "harmony": 48, "bass": 42}),
     "cinematic": Genre((70, 100), "cinematic", "minor", {"melody": 60, "harmony": 48, "bass": 42}, mood=(-0.1, 0.3)),
     "folk": Genre((85, 120), "folk", "folk", {"melody": 40, "harmony": 25, "bass": 32}),
     "country": Genre((90, 130), "folk", "folk", {"melody": 40, "harmony": 25, "bass": 32}, mood=(0.4, 0.2)),
@@ -96,7 +100,7 @@ GENRES = {
     "salsa": Genre((150, 200), "latin", "latin", {"melody": 56, "harmony": 0, "bass": 33}, mood=(0.6, 0.8)),
     "waltz": Genre((80, 110), "waltz", "classical", {"melody": 40, "harmony": 0, "bass": 32}, meter=3),
     "gospel": Genre((70, 110), "pop", "gospel", {"melody": 19, "harmony": 16, "bass": 33}, mood=(0.6, 0.3)),
-    "soul": Genre((70, 100), "funk", "gospel", {"melody": 65, "harmony": 4, "bass": 33}, mood=(0.3, 0.1)),
+    "soul": Genre((70, 100), "pop", "gospel", {"melody": 65, "harmony": 4, "bass": 33}, mood=(0.3, 0.1)),
     "r&b": Genre((65, 95), "hiphop", "jazz", {"melody": 4, "harmony": 4, "bass": 38}),
 }
 GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "blues", "hip-hop": "hip hop", "hiphop": "hip hop", "lo-fi": "lofi", "electronica": "electronic",
@@ -128,7 +132,8 @@ MOOD_WORDS = {
 class Style:
     genre: str
     instruments: dict[str, int]  # role (melody, harmony, bass) → GM program
-    groove: str | None
+    groove: str
+    drums: bool  # whether the drum kit plays
     tempo_range: tuple[int, int]
     tempo_from_prompt: bool  # the prompt itself named a tempo (words or bpm)
     progressions: str
@@ -206,14 +211,16 @@ def parse_prompt(prompt: str) -> Style:
     if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
         _fill_roles_from_families(instruments, assigned)
 
-    groove = genre.groove
+    groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
     if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
-        groove = None
+        drums = False
+        if all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
+            groove = "classical"
     if any(_find(text, word) >= 0 for word in NO_DRUM_WORDS):
-        groove = None
+        drums = False
         recognised.append("no drums")
-    elif groove is None and any(_find(text, word) >= 0 for word in DRUM_WORDS):
-        groove = "pop"
+    elif not drums and any(_find(text, word) >= 0 for word in DRUM_WORDS):
+        groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
         recognised.append("drums")
 
     tempo_range, tempo_from_prompt = genre.tempo, False
@@ -237,7 +244,7 @@ def parse_prompt(prompt: str) -> Style:
         recognised.extend(word for word in MOOD_WORDS if _find(text, word) >= 0)
 
     meter = 3 if _find(text, "waltz") >= 0 or _find(text, "3 4") >= 0 else genre.meter
-    return Style(genre_name, instruments, groove, tempo_range, tempo_from_prompt, genre.progressions,
+    return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
                  valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)))
 
 

@@ -1,10 +1,10 @@
-"""Tempo and beats from the body: the music's beats land on the person's movement accents.
+"""Tempo and beats from the body: the music's beats land where the person stops or turns.
 
-The accent curve is tracked like a music onset curve (expotion.beats): tempo from its
-autocorrelation, leaning to the prompt's tempo range; beats by dynamic programming, so they
-sit on accents and drift where the movement does. Each beat close to a detected accent is
-then snapped onto the accent's sub-frame time. Without rhythmic movement the prompt sets
-the tempo.
+The movement beats (expotion.controls.movement_beats) make a pulse curve that is tracked like
+a music onset curve (beat_tracking.py): tempo from its autocorrelation, leaning to the
+prompt's tempo range; beats by dynamic programming, so they sit on movement beats and drift
+where the movement does. Each beat close to a movement beat is then snapped onto the movement
+beat's exact time. Without enough movement beats the prompt sets the tempo.
 """
 
 from __future__ import annotations
@@ -13,12 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from expotion.beats import estimate_tempo, extend_to_cover, track_beats
+from expotion.controls.movement_beats import beat_pulse
+from expotion.generators.composer.beat_tracking import TIGHTNESS, estimate_tempo, extend_to_cover, track_beats
 
-MIN_PERIODICITY = 0.12  # normalised autocorrelation below this: the movement has no pulse
-MIN_ACCENTS = 4
+MIN_PERIODICITY = 0.12  # normalised autocorrelation below this: the movement has no pulse of its own
+MIN_MOVEMENT_BEATS = 4
 SNAP_TOLERANCE_S = 0.06
 MOVEMENT_PRIOR_OCTAVES = 0.8  # a wide lean to the prompt's range: the movement's own period wins
+# Beats faster or slower than this are not heard as the beat by listeners (or by beat trackers,
+# whose tempo prior centres near 120 BPM): the movement's tempo is halved or doubled into it.
+HEARD_TEMPO = (60.0, 150.0)
 
 
 def metrical_fit(bpm: float, tempo_range: tuple[float, float]) -> float:
@@ -28,11 +32,19 @@ def metrical_fit(bpm: float, tempo_range: tuple[float, float]) -> float:
     return min((bpm / 2, bpm, bpm * 2), key=lambda candidate: abs(np.log(candidate / centre)))
 
 
+def heard_tempo(bpm: float) -> float:
+    while bpm > HEARD_TEMPO[1]:
+        bpm /= 2
+    while bpm < HEARD_TEMPO[0]:
+        bpm *= 2
+    return bpm
+
+
 @dataclass(frozen=True)
 class BeatGrid:
     times: np.ndarray  # beat onsets (s), the first at or after 0, the last before the end
     bpm: float  # median tempo
-    source: str  # "movement" or "prompt"
+    source: str  # "movement" or "prompt": where the tempo came from
     periodicity: float  # 0…1: how strongly the movement repeats at that tempo
     meter: int  # beats per bar
     downbeat: int  # index in `times` of the first bar's first beat
@@ -62,46 +74,58 @@ class BeatGrid:
         return np.array([max(self.time(beat), 0.0) for beat in self.bar_first_beats()])
 
 
-def snap_to_accents(beats: np.ndarray, accents: np.ndarray, tolerance: float = SNAP_TOLERANCE_S) -> np.ndarray:
-    """Move each beat within `tolerance` of an accent exactly onto it."""
-    if len(accents) == 0:
+def snap_to_movement(beats: np.ndarray, movement_beats: np.ndarray, tolerance: float = SNAP_TOLERANCE_S) -> np.ndarray:
+    """Move each beat within `tolerance` of a movement beat exactly onto it."""
+    if len(movement_beats) == 0:
         return beats
-    nearest = accents[np.clip(np.searchsorted(accents, beats), 0, len(accents) - 1)]
-    before = accents[np.clip(np.searchsorted(accents, beats) - 1, 0, len(accents) - 1)]
-    nearest = np.where(np.abs(before - beats) < np.abs(nearest - beats), before, nearest)
+    after = np.clip(np.searchsorted(movement_beats, beats), 0, len(movement_beats) - 1)
+    before = np.clip(after - 1, 0, len(movement_beats) - 1)
+    nearest = np.where(np.abs(movement_beats[before] - beats) < np.abs(movement_beats[after] - beats),
+                       movement_beats[before], movement_beats[after])
     return np.where(np.abs(nearest - beats) <= tolerance, nearest, beats)
 
 
-def choose_downbeat(beats: np.ndarray, curve: np.ndarray, rate: float, meter: int) -> int:
-    """The bar phase whose first beats carry the most accent strength."""
-    strength = curve[np.clip(np.round(beats * rate).astype(int), 0, len(curve) - 1)]
+def choose_downbeat(beats: np.ndarray, pulse: np.ndarray, rate: float, meter: int) -> int:
+    """The bar phase whose first beats carry the strongest movement beats."""
+    strength = pulse[np.clip(np.round(beats * rate).astype(int), 0, len(pulse) - 1)]
     return int(np.argmax([strength[phase::meter].sum() for phase in range(min(meter, len(beats)))])) if len(beats) else 0
 
 
 def plan_beats(
-    accent_curve: np.ndarray,
-    accent_times: np.ndarray,
+    movement_beats: np.ndarray,
+    strengths: np.ndarray,
     rate: float,
     duration: float,
     tempo_range: tuple[float, float],
     prompt_sets_tempo: bool = False,
     meter: int = 4,
+    follow: float = 1.0,
 ) -> BeatGrid:
-    """The beat grid for a clip: from the movement when it has a pulse, else from the prompt."""
-    bpm, periodicity = estimate_tempo(accent_curve, rate, tempo_range, MOVEMENT_PRIOR_OCTAVES)
-    if prompt_sets_tempo:
+    """The beat grid for a clip: on the movement beats when there are enough of them, at the
+    movement's own tempo when it has a pulse, else at the prompt's.
+
+    `follow` 0…1 is how strongly the movement sets tempo and beats: lower values lean the
+    tempo harder to the prompt's range and keep the beats more regular; 0 ignores the movement.
+    """
+    if follow <= 0:
+        movement_beats, strengths = np.zeros(0), np.zeros(0)
+    pulse = beat_pulse(movement_beats, strengths, rate, max(1, int(np.ceil(duration * rate))))
+    bpm, periodicity = estimate_tempo(pulse, rate, tempo_range, MOVEMENT_PRIOR_OCTAVES * max(follow, 0.05))
+    rhythmic = periodicity >= MIN_PERIODICITY and len(movement_beats) >= MIN_MOVEMENT_BEATS
+    if not rhythmic:
+        bpm = float(np.sqrt(tempo_range[0] * tempo_range[1]))
+    elif prompt_sets_tempo:
         bpm = metrical_fit(bpm, tempo_range)
-    if periodicity >= MIN_PERIODICITY and len(accent_times) >= MIN_ACCENTS:
-        beats = snap_to_accents(track_beats(accent_curve, rate, bpm), accent_times)
+    bpm = heard_tempo(bpm)
+    if len(movement_beats) >= MIN_MOVEMENT_BEATS:
+        beats = track_beats(pulse, rate, bpm, TIGHTNESS / follow)
+        beats = snap_to_movement(beats, movement_beats, SNAP_TOLERANCE_S * follow)
         intervals = np.diff(beats)
         period = float(np.median(intervals)) if len(intervals) else 60.0 / bpm
-        beats = extend_to_cover(beats, duration, period)
-        source = "movement"
     else:
-        bpm = float(np.sqrt(tempo_range[0] * tempo_range[1]))
         period = 60.0 / bpm
-        phase = accent_times[0] % period if len(accent_times) else 0.0
-        beats = extend_to_cover(np.array([phase]), duration, period)
-        source = "prompt"
+        beats = np.array([movement_beats[0] % period if len(movement_beats) else 0.0])
+    beats = extend_to_cover(beats, duration, period)
     median_bpm = 60.0 / float(np.median(np.diff(beats))) if len(beats) > 1 else bpm
-    return BeatGrid(beats, median_bpm, source, max(periodicity, 0.0), meter, choose_downbeat(beats, accent_curve, rate, meter))
+    source = "movement" if rhythmic else "prompt"
+    return BeatGrid(beats, median_bpm, source, max(periodicity, 0.0), meter, choose_downbeat(beats, pulse, rate, meter))

@@ -1,0 +1,133 @@
+"""Movement beats: the moments where the moving body stops or turns round.
+
+These are the kinematic beats of the music-to-dance literature (AIST++/FACT and Bailando
+take local minima of the body's kinetic speed; Davis & Agrawala 2018 call them visual beats,
+sudden decelerations that bring a movement to rest). Dancers and people moving to music put
+the beat on the stop itself — not on the fastest point of the stroke, and not on the
+steepest slowing, which comes just before the stop.
+
+Speed is measured twice and the two views are averaged, each divided by a robust scale of
+its own (its 95th percentile, floored so that a still person's tracking noise never looks
+like movement): the upper-body keypoints (weighted mean keypoint speed, in shoulder widths
+per second) and the whole-frame optical flow (which sees what a viewer sees move, and still
+sees movement when no body is tracked). Each view alone misses turns the other catches: flow
+between two frames that straddle a turn barely slows, and keypoints jitter. A movement beat is a local minimum of that speed which ends a stroke: the speed
+fell there by at least `MIN_STROKE` of the clip's scale and by `MIN_SLOWING` of the stroke's
+own peak, after a stroke of at least `MIN_STRENGTH`. When the body comes to rest, the beat
+is the moment it settled.
+A beat's strength is the peak speed of the stroke into it (about 1 for a fast stroke of
+this clip).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.signal import find_peaks
+
+# Floors of the robust scales: tracking noise of a still person stays well below these.
+BODY_SPEED_FLOOR = 0.8  # shoulder widths per second
+FLOW_SPEED_FLOOR = 0.08  # frame heights per second
+# Keypoint jitter, differentiated, is loud: the velocity vectors are averaged over ±50 ms
+# (jitter cancels, a turn's reversal stays put) before their length is taken.
+VELOCITY_SMOOTHING_S = 0.05
+SPEED_SMOOTHING_S = 0.03  # Gaussian σ on the fused speed curve
+MIN_STRENGTH = 0.35  # a stroke into a beat reaches at least this speed (of the clip's scale) …
+MIN_STROKE = 0.15  # … the speed falls by this much of the clip's scale into the beat …
+MIN_SLOWING = 0.2  # … and by this fraction of the stroke's own peak speed
+# Below this speed (of the clip's scale) the body is at rest: a beat into a rest is where the
+# speed settled (first came within SETTLED of the fall above its minimum), since the minimum
+# of a still stretch is only noise. Other beats sit on the minimum itself.
+REST = 0.15
+SETTLED = 0.1
+MIN_BEAT_INTERVAL_S = 0.15
+# Within this much of the clip's ends the speed is seen from one side only: no beats there.
+EDGE_GUARD_S = 0.1
+
+
+def robust_normalise(curve: np.ndarray, floor: float) -> np.ndarray:
+    finite = curve[np.isfinite(curve)]
+    scale = max(float(np.percentile(finite, 95)), floor) if finite.size else floor
+    return curve / scale
+
+
+def body_speed(velocity: np.ndarray, weights: np.ndarray, rate: float) -> np.ndarray:
+    """Weighted mean keypoint speed (T,) of a (T, K, 2) velocity, smoothed as a vector; NaN
+    where no body."""
+    smoothed = gaussian_filter1d(np.nan_to_num(velocity), VELOCITY_SMOOTHING_S * rate, axis=0, mode="nearest")
+    speed = np.linalg.norm(smoothed, axis=2)
+    total = weights.sum(axis=1)
+    mean = (speed * weights).sum(axis=1) / np.maximum(total, 1e-9)
+    return np.where(np.isfinite(velocity).all(axis=(1, 2)) & (total > 0), mean, np.nan)
+
+
+def movement_speed(rate: float, flow_speed: np.ndarray, body_velocity: np.ndarray | None = None,
+                   body_weights: np.ndarray | None = None) -> np.ndarray:
+    """How fast the person moves (T,), ≥ 0, about 1 at this clip's fast strokes.
+
+    `flow_speed` (T,): mean optical-flow speed over the frame (frame heights per second);
+    `body_velocity` (T, K, 2) in shoulder widths per second, NaN where no body is tracked,
+    `body_weights` (T, K) in [0, 1].
+    """
+    views = [robust_normalise(flow_speed, FLOW_SPEED_FLOOR)]
+    if body_velocity is not None:
+        views.append(robust_normalise(body_speed(body_velocity, body_weights, rate), BODY_SPEED_FLOOR))
+    stacked = np.stack(views)
+    counted = np.isfinite(stacked).sum(axis=0)
+    fused = np.where(counted > 0, np.nansum(stacked, axis=0) / np.maximum(counted, 1), 0.0)
+    return gaussian_filter1d(fused, SPEED_SMOOTHING_S * rate, mode="nearest") if len(fused) > 1 else fused
+
+
+def _settled(speed: np.ndarray, peak: int, minimum: int) -> float:
+    """Grid position (fractional) where the fall from `peak` first comes within SETTLED of the
+    fall's depth above the minimum at `minimum`."""
+    level = speed[minimum] + SETTLED * (speed[peak] - speed[minimum])
+    fall = speed[peak : minimum + 1]
+    first = peak + int(np.argmax(fall <= level))
+    if first == peak or speed[first - 1] == speed[first]:
+        return float(first)
+    return first - 1 + (speed[first - 1] - level) / (speed[first - 1] - speed[first])
+
+
+def find_movement_beats(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """(times in s, strengths) of the stops and turns in a movement-speed curve."""
+    guard = int(round(EDGE_GUARD_S * rate))
+    minima, _ = find_peaks(-speed)
+    beats, strengths = [], []
+    last = guard  # the speed before the guard is the trackers locking on, not a stroke
+    for minimum in minima[minima > guard]:
+        peak = last + int(np.argmax(speed[last : minimum + 1]))
+        fall = speed[peak] - speed[minimum]
+        if speed[peak] < MIN_STRENGTH or fall < MIN_STROKE or fall < MIN_SLOWING * speed[peak]:
+            continue  # a wobble within a stroke: the stroke goes on to the next minimum
+        at_rest = speed[minimum] < REST
+        time = (_settled(speed, peak, minimum) if at_rest else _parabola_vertex(speed, minimum)) / rate
+        if beats and time - beats[-1] < MIN_BEAT_INTERVAL_S:
+            if speed[peak] <= strengths[-1]:
+                continue
+            beats.pop(), strengths.pop()
+        beats.append(time)
+        strengths.append(float(speed[peak]))
+        last = minimum
+    times, strengths = np.array(beats), np.array(strengths)
+    inside = (times >= EDGE_GUARD_S) & (times <= (len(speed) - 1) / rate - EDGE_GUARD_S)
+    return times[inside], strengths[inside]
+
+
+def _parabola_vertex(curve: np.ndarray, index: int) -> float:
+    """Sub-sample position of the extremum at `index`, from a parabola through its neighbours."""
+    if not 0 < index < len(curve) - 1:
+        return float(index)
+    left, centre, right = curve[index - 1 : index + 2]
+    denominator = left - 2 * centre + right
+    return index + (0.5 * (left - right) / denominator if denominator > 0 else 0.0)
+
+
+def beat_pulse(times: np.ndarray, strengths: np.ndarray, rate: float, length: int, width_s: float = 0.04) -> np.ndarray:
+    """The beats as a curve on the grid (length,): a Gaussian bump of height `strength` at each."""
+    grid = np.arange(length) / rate
+    pulse = np.zeros(length)
+    for time, strength in zip(times, strengths):
+        near = np.abs(grid - time) < 4 * width_s
+        pulse[near] = np.maximum(pulse[near], strength * np.exp(-0.5 * ((grid[near] - time) / width_s) ** 2))
+    return pulse

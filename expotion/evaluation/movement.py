@@ -1,0 +1,61 @@
+"""The movement's side of the ruler: where the person stops or turns, by the published definition.
+
+Kinematic beats (AIST++/FACT, Bailando) are the local minima of the body's speed; here they
+are taken from two measurements of the video, each on its own:
+
+- **flow**: the mean optical-flow speed over the whole frame (the `motion_energy` control);
+- **body**: the mean speed of the tracked upper-body keypoints (those judged visible).
+
+Each speed curve (frame heights per second) is smoothed by a Gaussian (σ = 50 ms) and its
+minima with a prominence of at least a tenth of the curve's 5–95 % range (and 0.01) are the
+movement beats ("stops"). Its maxima, by the
+same rule, are the other convention some papers use ("peaks": the fastest point of a stroke).
+
+This code is deliberately separate from the composer's (expotion.controls.movement_beats): a
+system must never be graded by the code that placed its beats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.signal import find_peaks
+
+from expotion.controls import Controls
+
+SMOOTHING_S = 0.05
+MIN_PROMINENCE = 0.1  # of the smoothed speed's 5–95 % range …
+MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second): a still video has none
+VISIBLE = 0.5
+SOURCES = ("flow", "body")
+CONVENTIONS = ("stops", "peaks")
+
+
+def flow_speed(controls: Controls) -> np.ndarray:
+    return controls.motion_energy
+
+
+def body_speed(controls: Controls) -> np.ndarray:
+    """Mean speed (frame heights per second) of the visible keypoints; NaN where none is."""
+    speed = np.linalg.norm(controls.body_velocity, axis=2)
+    visible = (controls.body_visibility >= VISIBLE) & np.isfinite(speed)
+    counted = visible.sum(axis=1)
+    return np.where(counted > 0, np.where(visible, speed, 0).sum(axis=1) / np.maximum(counted, 1), np.nan)
+
+
+def speed_extrema(speed: np.ndarray, rate: float, convention: str) -> np.ndarray:
+    """Times (s) of the speed's prominent minima ("stops") or maxima ("peaks")."""
+    finite = np.isfinite(speed)
+    if finite.sum() < 3:
+        return np.zeros(0)
+    filled = np.interp(np.arange(len(speed)), np.flatnonzero(finite), speed[finite])
+    smooth = gaussian_filter1d(filled, SMOOTHING_S * rate, mode="nearest")
+    low, high = np.percentile(smooth, [5, 95])
+    prominence = max(MIN_PROMINENCE * (high - low), MIN_PROMINENCE_ABS)
+    peaks, _ = find_peaks(-smooth if convention == "stops" else smooth, prominence=prominence)
+    return peaks[finite[peaks]] / rate
+
+
+def movement_beats(controls: Controls, source: str, convention: str = "stops") -> np.ndarray:
+    speed = flow_speed(controls) if source == "flow" else body_speed(controls)
+    return speed_extrema(speed, controls.rate, convention)
