@@ -31,6 +31,9 @@ FULL_DRUMS = 0.55
 CALM = 0.35  # below this energy chords are held and the bass plays whole bars
 STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
 ON_BEAT_S = 0.06
+# Between-beat notes of bass, chords and drums lose up to this much velocity as the tempo
+# falls from SLOW_BPM to SLOWEST_BPM.
+SLOW_OFF_BEAT_SOFTENING, SLOW_BPM, SLOWEST_BPM = 30.0, 110.0, 80.0
 
 
 @dataclass
@@ -117,14 +120,17 @@ class Arranger:
             bars[-2].chord = parse_numeral("V7", bars[-2].key)
 
     # ---- layers -------------------------------------------------------------------
-    @staticmethod
-    def metric_accent(position: float) -> int:
-        """Velocity offset by where a note starts: the bar's first beat, a beat, between."""
+    def metric_accent(self, position: float) -> float:
+        """Velocity offset by where a note starts: the bar's first beat, a beat, between.
+
+        Between the beats notes are softer, and softer still in slow music: below about
+        110 BPM listeners (and beat trackers) start to hear the eighth notes as the beat."""
         if position == 0:
             return 10
         if position == int(position):
             return 5
-        return -10 if position * 2 == int(position * 2) else -16
+        between = -10 if position * 2 == int(position * 2) else -16
+        return between - SLOW_OFF_BEAT_SOFTENING * float(np.clip((SLOW_BPM - self.grid.bpm) / (SLOW_BPM - SLOWEST_BPM), 0, 1))
 
     def comp(self, bar: Bar, previous: tuple[int, ...] | None) -> tuple[int, ...]:
         """Chords: held when calm, in the groove's rhythm and chord style when moving."""
@@ -178,8 +184,10 @@ class Arranger:
                 continue
             for step, mark in enumerate(hits[:steps]):
                 if mark in grooves.DYNAMICS:
-                    start = self.seconds(bar, step / grooves.STEPS_PER_BEAT)
-                    self.add(self.drums, drum, start, start + 0.1, base + grooves.DYNAMICS[mark])
+                    position = step / grooves.STEPS_PER_BEAT
+                    start = self.seconds(bar, position)
+                    between = min(0.0, self.metric_accent(position) + 10) if position != int(position) else 0.0
+                    self.add(self.drums, drum, start, start + 0.1, base + grooves.DYNAMICS[mark] + between)
         if bar.section_start and not light:
             start = self.seconds(bar, 0)
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
