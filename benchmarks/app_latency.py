@@ -19,7 +19,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 
 from gradio_client import Client, handle_file  # noqa: E402
 
-from expotion.app import COMPOSER, launch  # noqa: E402
+from expotion.app import COMPOSER, launch, shutdown  # noqa: E402
 from expotion.pipeline import generate  # noqa: E402
 from expotion.video import synthetic  # noqa: E402
 
@@ -43,7 +43,7 @@ def main() -> None:
         start = time.perf_counter()
         client.predict(handle_file(str(video)), PROMPT, COMPOSER, run, 1.0, 1.0, 3.0, 1.5, api_name="/generate")
         through_app.append(time.perf_counter() - start)
-    app.close()
+    shutdown(app)
     print(f"{video.name}: pipeline called directly {min(direct):.2f} s, through the app {min(through_app):.2f} s")
     print(f"app_overhead_ratio={min(through_app) / min(direct):.3f}")
 

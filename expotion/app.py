@@ -1,25 +1,37 @@
 """`expotion app`: a web page for creators on the same pipeline as the CLI (Gradio, local only).
 
 Upload or record a video, describe the music, and get the video back with its music, the
-files, the decisions, and a plot showing the music's beats on the person's stops and
-turns. Every request works in its own temporary folder, removed when the request ends;
-what the page shows and offers for download lives in Gradio's cache for an hour.
+files (stems too), the decisions, and a plot showing the music's beats on the person's stops
+and turns. Each backend's pipeline is built once and serves every request; controls are
+cached by the video's content, so trying another prompt or setting skips the analysis.
+
+The server keeps its promises under load and when it is stopped: at most `concurrency`
+pipelines run at once, also when users cancel (a cancelled request keeps its slot until its
+work has stopped); videos longer than the limit are refused while they are decoded, whatever
+their header says; every request works in its own folder, removed when it ends; uploads and
+results live in this server's own folder, removed when it stops (Ctrl-C or SIGTERM), and
+folders left by a server that was killed are removed when the next one starts.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
+APP_ROOT = Path(tempfile.gettempdir()) / "expotion-app"
+SERVER_DIR = APP_ROOT / str(os.getpid())
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ["GRADIO_TEMP_DIR"] = str(SERVER_DIR / "gradio")  # read when gradio is imported; ours to clean up
 
 import gradio as gr  # noqa: E402
 
-from expotion.errors import ExpotionError  # noqa: E402
-from expotion.pipeline import STAGES, generate  # noqa: E402
-from expotion.video.decode import probe  # noqa: E402
+from expotion.errors import ExpotionError, ParameterError  # noqa: E402
+from expotion.options import ComposerOptions, SamplingConfig, check_seed, default_of  # noqa: E402
+from expotion.pipeline import STAGES, Expotion  # noqa: E402
 
 EXAMPLE_PROMPTS = [
     "Upbeat funk with slap bass, brass stabs and a tight drum groove",
@@ -31,6 +43,26 @@ EXAMPLE_PROMPTS = [
 ]
 COMPOSER, MUSICGEN = "Embedded composer (offline)", "MusicGen + Expotion adapter"
 STAGE_ORDER = list(STAGES)
+# The page's controls: option field → its label (range and default come from expotion.options).
+COMPOSER_CONTROLS = {"body_rhythm": "How strongly the body drives the rhythm", "face_mood": "How strongly the face drives the mood"}
+SAMPLING_CONTROLS = {"guidance_text": "Text guidance (MusicGen)", "guidance_video": "Video guidance (MusicGen)"}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_folders() -> None:
+    """Remove the folders of servers that are no longer running (killed without cleaning up)."""
+    for folder in APP_ROOT.glob("*") if APP_ROOT.is_dir() else ():
+        if folder.name.isdigit() and int(folder.name) != os.getpid() and not _alive(int(folder.name)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 class MusicGenChoice:
@@ -50,51 +82,76 @@ class MusicGenChoice:
         return self.reason is None
 
 
-def _check_upload(video: str | None, max_duration: float) -> Path:
-    if not video:
-        raise ExpotionError("upload or record a video first")
-    path = Path(video)
-    info = probe(path)
-    if info.declared_duration and info.declared_duration > max_duration:
-        raise ExpotionError(f"the video lasts {info.declared_duration:.0f} s; this server takes up to {max_duration:.0f} s")
-    return path
+class Pipelines:
+    """One pipeline per backend, built on first use and then shared by every request."""
+
+    def __init__(self, musicgen: MusicGenChoice):
+        self.musicgen = musicgen
+        self._built: dict[str, Expotion] = {}
+        self._lock = threading.Lock()
+
+    def get(self, backend: str) -> Expotion:
+        with self._lock:
+            if backend not in self._built:
+                if backend == "musicgen":
+                    if not self.musicgen.available:
+                        raise ExpotionError(f"MusicGen is unavailable: {self.musicgen.reason}")
+                    self._built[backend] = Expotion.from_pretrained("musicgen", model=self.musicgen.model, adapter=self.musicgen.adapter)
+                else:
+                    self._built[backend] = Expotion.from_pretrained("composer")
+            return self._built[backend]
 
 
-def make_handler(max_duration: float, musicgen: MusicGenChoice):
+def _page_message(error: ExpotionError) -> str:
+    """One line for the page, in the page's words (controls, not flags)."""
+    if isinstance(error, ParameterError):
+        label = {**COMPOSER_CONTROLS, **SAMPLING_CONTROLS, "seed": "Seed"}.get(error.parameter, error.parameter)
+        return f"{label}: {error.problem}"
+    return str(error)
+
+
+def make_handler(max_duration: float, pipelines: Pipelines, slots: threading.BoundedSemaphore):
     def run(video, prompt, backend, seed, body_rhythm, face_mood, guidance_text, guidance_video, progress=gr.Progress()):
-        work = Path(tempfile.mkdtemp(prefix="expotion-request-"))
-        try:
-            source = _check_upload(video, max_duration)
-            if backend == MUSICGEN:
-                if not musicgen.available:
-                    raise ExpotionError(f"MusicGen is unavailable: {musicgen.reason}")
-                options = {"backend": "musicgen", "model": musicgen.model, "adapter": musicgen.adapter,
-                           "text_scale": float(guidance_text), "video_scale": float(guidance_video)}
-            else:
-                options = {"backend": "composer", "body_rhythm": float(body_rhythm), "face_mood": float(face_mood)}
+        with slots:  # held until the work stops, even when the request was cancelled meanwhile
+            work = Path(tempfile.mkdtemp(prefix="request-", dir=SERVER_DIR))
+            try:
+                if not video:
+                    raise ExpotionError("upload or record a video first")
+                seed = check_seed(int(seed) if isinstance(seed, float) and seed.is_integer() else seed)
+                if backend == MUSICGEN:
+                    pipe = pipelines.get("musicgen").configured(guidance_text=guidance_text, guidance_video=guidance_video)
+                else:
+                    pipe = pipelines.get("composer").configured(body_rhythm=body_rhythm, face_mood=face_mood)
 
-            def tell(stage: str) -> None:
-                progress((STAGE_ORDER.index(stage)) / len(STAGE_ORDER), desc=STAGES[stage])
+                def tell(stage: str, fraction: float) -> None:
+                    progress((STAGE_ORDER.index(stage) + fraction) / len(STAGE_ORDER), desc=STAGES[stage])
 
-            result = generate(source, prompt or "", work / f"{source.stem}_with_music.mp4", seed=int(seed), progress=tell, **options)
-            if not result.controls.has_person:
-                gr.Warning("No person found in the video: the music follows the prompt only.")
-            files = [str(p) for p in (result.video, result.audio, result.midi, result.decisions) if p]
-            yield str(result.video), files, str(result.plot), result.music.decisions
-        except ExpotionError as error:
-            raise gr.Error(str(error))
-        except Exception as error:  # the server keeps serving; the user sees one line
-            raise gr.Error(f"something went wrong: {type(error).__name__}: {error}")
-        finally:
-            # Outputs were copied to Gradio's cache on yield; the upload stays there so the user can
-            # generate again from it. Gradio's cache is emptied of files older than an hour.
-            shutil.rmtree(work, ignore_errors=True)
+                source = Path(video)
+                result = pipe(source, prompt or "", work / f"{source.stem}_with_music.mp4", seed=seed, stems=True,
+                              max_duration=max_duration, cache_dir=SERVER_DIR / "controls", progress=tell)
+                if not result.controls.has_person:
+                    gr.Warning("No person found in the video: the music follows the prompt only.")
+                files = [str(p) for p in result.files if p.suffix != ".png"]
+                yield str(result.video), files, str(result.outputs.plot), result.music.decisions
+            except ExpotionError as error:
+                raise gr.Error(_page_message(error))
+            except Exception as error:  # the server keeps serving; the user sees one line
+                raise gr.Error(f"something went wrong: {type(error).__name__}: {error}")
+            finally:
+                # Outputs were copied to Gradio's cache on yield.
+                shutil.rmtree(work, ignore_errors=True)
 
     return run
 
 
-def build_app(max_duration: float = 120.0, model: str | None = None, adapter: str | None = None) -> gr.Blocks:
+def _slider(kind, name: str, label: str, step: float):
+    spec = kind.__dataclass_fields__[name].metadata
+    return gr.Slider(spec["low"], min(spec["high"], 10), value=default_of(kind, name), step=step, label=label)
+
+
+def build_app(max_duration: float = 120.0, model: str | None = None, adapter: str | None = None, concurrency: int = 1) -> gr.Blocks:
     musicgen = MusicGenChoice(model, adapter)
+    pipelines, slots = Pipelines(musicgen), threading.BoundedSemaphore(concurrency)
     backends = [COMPOSER] + ([MUSICGEN] if musicgen.available else [])
     with gr.Blocks(title="Expotion — music for your video", analytics_enabled=False, delete_cache=(600, 3600)) as app:
         gr.Markdown("# Expotion\nMusic for a video of a person: the face steers the mood, the body the rhythm and "
@@ -109,27 +166,67 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                     gr.Markdown(f"*MusicGen + adapter: unavailable — {musicgen.reason}.*")
                 seed = gr.Number(value=0, precision=0, minimum=0, label="Seed (same seed, same music)")
                 with gr.Accordion("Controls", open=False):
-                    body_rhythm = gr.Slider(0, 1, value=1, step=0.05, label="How strongly the body drives the rhythm")
-                    face_mood = gr.Slider(0, 1, value=1, step=0.05, label="How strongly the face drives the mood")
-                    guidance_text = gr.Slider(1, 10, value=3, step=0.5, label="Text guidance (MusicGen)")
-                    guidance_video = gr.Slider(0, 5, value=1.5, step=0.25, label="Video guidance (MusicGen)")
+                    sliders = [_slider(ComposerOptions, name, label, 0.05) for name, label in COMPOSER_CONTROLS.items()]
+                    sliders += [_slider(SamplingConfig, name, label, 0.25) for name, label in SAMPLING_CONTROLS.items()]
                 button = gr.Button("Generate music", variant="primary", elem_id="generate")
             with gr.Column():
                 result = gr.Video(label="Video with its music", elem_id="result")
                 plot = gr.Image(label="Where the body stops or turns (red) and the music's beats (blue)", type="filepath")
-                files = gr.File(label="Downloads: mp4, wav, MIDI, decisions", file_count="multiple")
+                files = gr.File(label="Downloads: mp4, wav, MIDI, decisions, stems", file_count="multiple")
                 decisions = gr.JSON(label="What was decided")
-        button.click(make_handler(max_duration, musicgen),
-                     inputs=[video, prompt, backend, seed, body_rhythm, face_mood, guidance_text, guidance_video],
+        button.click(make_handler(max_duration, pipelines, slots), inputs=[video, prompt, backend, seed, *sliders],
                      outputs=[result, files, plot, decisions], api_name="generate")
     return app
 
 
+def parse_auth(auth: str | None) -> list[tuple[str, str]] | None:
+    """USER:PASSWORD, or the name of a file with one USER:PASSWORD per line."""
+    if not auth:
+        return None
+    lines = Path(auth).read_text().split() if Path(auth).is_file() else [auth]
+    pairs = [tuple(line.split(":", 1)) for line in lines if line.strip()]
+    if not pairs or any(len(pair) != 2 or not pair[0] or not pair[1] for pair in pairs):
+        raise ParameterError("auth", "must be USER:PASSWORD or a file of USER:PASSWORD lines")
+    return pairs
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def launch(host: str = "127.0.0.1", port: int = 7860, max_duration: float = 120.0, concurrency: int = 1,
-           max_upload_mb: int = 200, model: str | None = None, adapter: str | None = None, block: bool = True):
-    """Start the app on host:port (local only; no share links, no analytics)."""
-    app = build_app(max_duration, model, adapter)
+           max_upload_mb: int = 200, model: str | None = None, adapter: str | None = None, auth: str | None = None,
+           block: bool = True):
+    """Start the app on host:port (local only; no share links, no analytics). With `block`,
+    serve until interrupted (Ctrl-C or SIGTERM), then remove this server's files."""
+    if concurrency < 1 or not max_duration > 0 or max_upload_mb < 1:
+        raise ParameterError("concurrency" if concurrency < 1 else "max_duration" if not max_duration > 0 else "max_upload_mb",
+                             "must be positive")
+    credentials = parse_auth(auth)
+    remove_stale_folders()
+    SERVER_DIR.mkdir(parents=True, exist_ok=True)
+    app = build_app(max_duration, model, adapter, concurrency)
     app.queue(default_concurrency_limit=concurrency)
-    app.launch(server_name=host, server_port=port, share=False, max_file_size=f"{max_upload_mb}mb",
-               prevent_thread_lock=not block, quiet=True, footer_links=[], show_error=True)
-    return app
+    try:
+        app.launch(server_name=host, server_port=port, share=False, max_file_size=f"{max_upload_mb}mb", auth=credentials,
+                   prevent_thread_lock=True, quiet=True, footer_links=[], show_error=True)
+    except OSError as error:
+        shutil.rmtree(SERVER_DIR, ignore_errors=True)
+        raise ExpotionError(f"cannot listen on {host}:{port}: {str(error).splitlines()[0]}")
+    if not block:
+        return app
+    try:
+        threading.Event().wait()
+    finally:
+        shutdown(app)
+
+
+def shutdown(app: gr.Blocks) -> None:
+    """Stop serving and remove this server's uploads, results and cached controls."""
+    app.close()
+    shutil.rmtree(SERVER_DIR, ignore_errors=True)

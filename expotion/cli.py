@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
+from dataclasses import fields, is_dataclass
+
 from expotion import __version__
-from expotion.errors import ExpotionError
-from expotion.generators import BACKENDS
+from expotion.errors import ExpotionError, ParameterError
+from expotion.options import BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, SamplingConfig, default_of
+
+BACKENDS = tuple(BACKEND_OPTIONS)
+DEFAULT_BACKEND = "composer"
 
 
 
@@ -27,18 +33,6 @@ def _quiet_native_logs() -> None:
     sys.stderr = os.fdopen(python_stderr, "w", buffering=1)
 
 
-def _between(low: float, high: float):
-    """An argparse type: a number within [low, high]."""
-
-    def parse(text: str) -> float:
-        value = float(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}, got {text}")
-        return value
-
-    return parse
-
-
 def _add_extract(subcommands) -> None:
     parser = subcommands.add_parser(
         "extract",
@@ -49,8 +43,8 @@ def _add_extract(subcommands) -> None:
     )
     parser.add_argument("video", type=Path, help="input video (any format FFmpeg reads)")
     parser.add_argument("--out", type=Path, required=True, help="output .npz file")
-    parser.add_argument("--rate", type=_between(1, 1000), default=50.0,
-                        help="grid rate in samples per second (default 50, MusicGen's codec frame rate)")
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="grid rate in samples per second, 1–1000 (default 50, MusicGen's codec frame rate)")
     parser.add_argument("--plot", type=Path, help="also write a PNG of the controls over time")
     parser.set_defaults(run=_run_extract)
 
@@ -58,17 +52,40 @@ def _add_extract(subcommands) -> None:
 def _run_extract(args) -> None:
     from expotion.controls import extract_controls
     from expotion.controls.plot import plot_controls
+    from expotion.outputs import check_paths, written_together
 
+    outputs = [args.out] + ([args.plot] if args.plot else [])
+    check_paths(outputs, [args.video])
     controls = extract_controls(args.video, rate=args.rate, progress=True)
     if not controls.has_person:
         _warn(f"no person found in {args.video.name}: face and body controls are fully masked")
-    controls.save(args.out)
-    if args.plot:
-        plot_controls(controls, args.plot)
+    with written_together(outputs) as tmp:
+        controls.save_to(tmp[args.out])
+        if args.plot:
+            plot_controls(controls, tmp[args.plot])
     print(
         f"{args.out}: {controls.duration:.2f} s at {controls.rate:g} Hz, face on {controls.face_mask.mean():.0%} "
         f"and body on {controls.body_mask.mean():.0%} of the time, {len(controls.movement_beats)} movement beats"
     )
+
+
+def _add_option_flags(group, kind) -> None:
+    """One flag per field of an options dataclass (nested ones flattened), help and default
+    taken from the field; values are checked by the library, whoever calls it."""
+    for spec in fields(kind):
+        if is_dataclass(spec.type) or spec.name == "sampling":
+            _add_option_flags(group, SamplingConfig)
+            continue
+        default = default_of(kind, spec.name)
+        shown = f" (default {default:g})" if isinstance(default, (int, float)) and not isinstance(default, bool) else \
+            (f" (default {default})" if default is not None else "")
+        group.add_argument("--" + spec.name.replace("_", "-"), dest=spec.name, default=None,
+                           type=type(default) if default is not None else str, help=spec.metadata["help"] + shown)
+
+
+def _option_values(args, kind) -> dict:
+    names = {spec.name for spec in fields(kind)} | {spec.name for spec in fields(SamplingConfig)}
+    return {name: value for name, value in vars(args).items() if name in names and value is not None}
 
 
 def _add_generate(subcommands) -> None:
@@ -76,61 +93,56 @@ def _add_generate(subcommands) -> None:
         "generate",
         help="music for a video, written back into it",
         description="Write OUT.mp4: VIDEO with music for PROMPT as its sound track, exactly as long as the "
-        "video, its beats on the person's stops and turns. Also writes OUT.wav, OUT.json (tempo, key, "
-        "sections, instruments), OUT.mid (composer backend) and OUT.png (controls with the music's beats).",
+        "video, its beats where the person stops and turns. Also writes OUT.wav, OUT.json (tempo, key, "
+        "sections, instruments, seed), OUT.mid (composer backend), OUT.png (controls with the music's beats) and, "
+        "with --stems, OUT.<role>.wav per role. Nothing is written unless everything is, and never over the input.",
     )
     parser.add_argument("video", type=Path, help="input video")
     parser.add_argument("--prompt", default="", help='text describing the music, e.g. "laid-back reggae with ukulele melody"')
     parser.add_argument("--out", type=Path, required=True, help="output .mp4 (siblings share its name)")
-    parser.add_argument("--backend", default="composer", choices=BACKENDS,
+    parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
                         help="composer: embedded, offline, no weights (default); musicgen: MusicGen + Expotion adapter")
-    parser.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same music")
+    parser.add_argument("--seed", type=int, help="random seed: the same seed gives the same music (default: derived from "
+                                                 "the video's content and the prompt)")
+    parser.add_argument("--stems", action="store_true", help="also write one WAV per role (melody, harmony, bass, drums)")
     parser.add_argument("--no-plot", action="store_true", help="do not write OUT.png")
-    composer = parser.add_argument_group("composer backend")
-    composer.add_argument("--soundfont", type=Path, help="SF2 soundfont (default: FluidR3_GM if installed, else the bundled TimGM6mb)")
-    composer.add_argument("--body-rhythm", type=_between(0, 1), default=1.0,
-                          help="0–1: how strongly movement sets tempo and beats (0: tempo from the prompt; default 1)")
-    composer.add_argument("--face-mood", type=_between(0, 1), default=1.0,
-                          help="0–1: how far the face moves the prompt's mood (default 1)")
-    musicgen = parser.add_argument_group("musicgen backend")
-    musicgen.add_argument("--model", help="MusicGen checkpoint: hub id already in the local cache, or a folder "
-                                          "(default: the adapter's base, else facebook/musicgen-small)")
-    musicgen.add_argument("--adapter", type=Path, help="Expotion adapter folder (from `expotion train`); without one, "
-                                                       "text-only MusicGen and the video only sets the duration")
-    musicgen.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
-    musicgen.add_argument("--guidance-text", type=float, default=3.0, help="classifier-free guidance scale for the text (default 3)")
-    musicgen.add_argument("--guidance-video", type=float, default=1.5, help="guidance scale for the video controls (default 1.5)")
-    musicgen.add_argument("--top-k", type=int, default=250, help="sample among the k likeliest codes (default 250)")
-    musicgen.add_argument("--temperature", type=float, default=1.0, help="sampling temperature (default 1)")
+    parser.add_argument("--cache-dir", type=Path, help="keep each video's controls here, so that making its music again "
+                                                        "(another prompt, seed or setting) skips the analysis")
+    _add_option_flags(parser.add_argument_group("composer backend"), ComposerOptions)
+    _add_option_flags(parser.add_argument_group("musicgen backend"), MusicGenOptions)
     parser.set_defaults(run=_run_generate)
 
 
 def _run_generate(args) -> None:
-    from expotion.pipeline import STAGES, generate
+    from expotion.pipeline import STAGES, Expotion
 
     interactive = sys.stderr.isatty()
-    if args.backend == "composer":
-        options = {"soundfont": args.soundfont, "body_rhythm": args.body_rhythm, "face_mood": args.face_mood}
-    else:
-        options = {"model": args.model, "adapter": args.adapter, "device": args.device, "text_scale": args.guidance_text,
-                   "video_scale": args.guidance_video, "top_k": args.top_k, "temperature": args.temperature}
-        if args.adapter is None:
-            _note("no --adapter: text-only MusicGen (the paper's baseline); the video only sets the duration")
-    result = generate(
-        args.video, args.prompt, args.out, backend=args.backend, seed=args.seed, plot=not args.no_plot,
-        progress=(lambda stage: print(f"expotion: {STAGES[stage]}…", file=sys.stderr)) if interactive else None,
-        show_progress_bar=interactive, **options,
-    )
+    kind = BACKEND_OPTIONS[args.backend]
+    values = _option_values(args, kind)
+    foreign = set(_option_values(args, ComposerOptions if kind is MusicGenOptions else MusicGenOptions)) - set(values)
+    if foreign:
+        _warn(f"ignored for the {args.backend} backend: " + ", ".join("--" + n.replace("_", "-") for n in sorted(foreign)))
+    if args.backend == "musicgen" and not values.get("adapter"):
+        _note("no --adapter: text-only MusicGen (the paper's baseline); the video only sets the duration")
+    pipe = Expotion.from_pretrained(args.backend, **values)
+
+    def tell(stage: str, fraction: float) -> None:
+        if fraction == 0:
+            print(f"expotion: {STAGES[stage]}…", file=sys.stderr)
+
+    result = pipe(args.video, args.prompt, args.out, seed=args.seed, plot=not args.no_plot, stems=args.stems,
+                  cache_dir=args.cache_dir, progress=tell if interactive else None, show_progress_bar=interactive)
     if not result.controls.has_person:
         _warn(f"no person found in {args.video.name}: the music follows the prompt only")
     decisions = result.music.decisions
-    written = [p for p in (result.video, result.audio, result.midi, result.decisions, result.plot) if p]
     if "tempo" in decisions:
         summary = f"{decisions['tempo']['bpm']:.0f} BPM (tempo from the {decisions['tempo']['source']}), key {decisions['key']}"
     else:
         summary = f"{decisions['model']}" + (f" + adapter {decisions['adapter']}" if decisions.get("adapter") else " (text only)")
-    print(f"{result.video}: {result.music.duration:.2f} s of music, {summary}")
-    print("wrote " + ", ".join(str(p) for p in written))
+    print(f"{result.video}: {result.music.duration:.2f} s of music, {summary}, seed {result.seed}")
+    if "soundfont" in decisions:
+        print(f"played on {decisions['soundfont']}")
+    print("wrote " + ", ".join(str(p) for p in result.files))
 
 
 def _add_evaluate(subcommands) -> None:
@@ -288,9 +300,12 @@ def _add_app(subcommands) -> None:
     parser = subcommands.add_parser("app", help="a web page for creators, on this machine",
                                     description="Serve the Expotion web page (Gradio) on HOST:PORT: upload or record a video, "
                                     "describe the music, get the video back with its music, the files, and a plot of the "
-                                    "beats on the movement. Local only: no share links, no analytics.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+                                    "beats on the movement. No share links, no analytics; stop it with Ctrl-C or SIGTERM, "
+                                    "which removes every upload and result it kept.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    parser.add_argument("--auth", help="USER:PASSWORD, or a file of USER:PASSWORD lines: ask visitors to log in "
+                                       "(do, when --host is not a loopback address)")
     parser.add_argument("--max-duration", type=float, default=120.0, help="longest video accepted, in seconds (default 120)")
     parser.add_argument("--max-upload-mb", type=int, default=200, help="largest upload accepted, in MB (default 200)")
     parser.add_argument("--concurrency", type=int, default=1, help="requests processed at once; others queue (default 1)")
@@ -300,12 +315,13 @@ def _add_app(subcommands) -> None:
 
 
 def _run_app(args) -> None:
-    if args.concurrency < 1 or args.max_duration <= 0 or args.max_upload_mb < 1:
-        raise ExpotionError("--concurrency, --max-duration and --max-upload-mb must be positive")
-    from expotion.app import launch
+    from expotion.app import is_loopback, launch
 
-    print(f"Expotion app on http://{args.host}:{args.port}", flush=True)
-    launch(args.host, args.port, args.max_duration, args.concurrency, args.max_upload_mb, args.model, args.adapter)
+    if not args.auth and not is_loopback(args.host):
+        _warn(f"listening on {args.host} without --auth: anyone who can reach this machine can use the app and "
+              "download what it makes")
+    print(f"Expotion app on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    launch(args.host, args.port, args.max_duration, args.concurrency, args.max_upload_mb, args.model, args.adapter, args.auth)
 
 
 def _warn(message: str) -> None:
@@ -334,11 +350,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (how services are stopped) cleans up exactly like Ctrl-C
+
+
+def _as_flag(error: ParameterError) -> str:
+    return f"--{error.parameter.replace('_', '-')} {error.problem}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    _quiet_native_logs()
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        args = build_parser().parse_args(argv)
+        _quiet_native_logs()
         args.run(args)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # done: let the native libraries wind down in peace
+    except ParameterError as error:
+        print(f"expotion: error: {_as_flag(error)}", file=sys.stderr)
+        return 1
     except ExpotionError as error:
         print(f"expotion: error: {error}", file=sys.stderr)
         return 1

@@ -1,10 +1,16 @@
-"""The main job, one function for the CLI, the Python API and the web app:
-video + prompt → controls → music → the video with its music (+ wav, MIDI, decisions, plot).
+"""The main job, one object for the CLI, the Python API and the web app:
+video + prompt → controls → music → the video with its music (+ wav, MIDI, decisions, plot, stems).
+
+    pipe = Expotion.from_pretrained("composer", body_rhythm=0.8)          # build (load) once
+    result = pipe("clip.mp4", "laid-back reggae", "clip_music.mp4")        # call as often as you like
+    result = pipe("other.mp4", "slow strings", "other_music.mp4", seed=3)
+
+`generate(...)` does one job with a pipeline built for it.
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,94 +19,143 @@ from typing import Callable
 import numpy as np
 from scipy.io import wavfile
 
-from expotion.atomic import atomic_path
-from expotion.controls import Controls, extract_controls
-from expotion.errors import ExpotionError
-from expotion.generators import DEFAULT_BACKEND, Music, create_generator
+from expotion.controls import Controls
+from expotion.controls.cache import cached_controls
+from expotion.controls.timeline import DEFAULT_RATE
+from expotion.errors import ExpotionError, ParameterError
+from expotion.generators import DEFAULT_BACKEND, Generator, Music, create_generator
+from expotion.options import LOADING, BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, backend_options, check_seed, with_values
+from expotion.outputs import Outputs, written_together
 from expotion.video.decode import probe
+from expotion.video.fingerprint import content_hash
 from expotion.video.mux import mux_music
 
-MAX_SEED = 2**32 - 1
 STAGES = {
     "decode": "opening the video",
     "controls": "reading the person's face and movement",
     "compose": "composing and rendering the music",
     "mux": "writing the video with its music",
 }
-Progress = Callable[[str], None]  # told each stage (a key of STAGES) as it starts
+# Told each stage (a key of STAGES) as it starts with fraction 0, and, where a stage knows,
+# how far it has come (0…1).
+Progress = Callable[[str, float], None]
 
 
 @dataclass
 class GenerationResult:
-    video: Path
-    audio: Path
-    midi: Path | None
-    decisions: Path
-    plot: Path | None
+    outputs: Outputs
     controls: Controls
     music: Music
+    seed: int
+
+    def __getattr__(self, name: str):  # result.video, .audio, .midi, .decisions, .plot, .stems: the written files
+        if name in ("video", "audio", "midi", "decisions", "plot", "stems"):
+            return getattr(self.outputs, name)
+        raise AttributeError(name)
+
+    @property
+    def files(self) -> list[Path]:
+        return self.outputs.paths()
 
 
-def output_paths(out: Path, symbolic: bool, plot: bool) -> dict[str, Path | None]:
-    """OUT.mp4 and its siblings: OUT.wav, OUT.mid (symbolic backends), OUT.json, OUT.png."""
-    return {
-        "video": out,
-        "audio": out.with_suffix(".wav"),
-        "midi": out.with_suffix(".mid") if symbolic else None,
-        "decisions": out.with_suffix(".json"),
-        "plot": out.with_suffix(".png") if plot else None,
-    }
+def default_seed(fingerprint: str, prompt: str) -> int:
+    """The seed used when none is given: from the video's content and the prompt, so that
+    different videos get different music and the same video and prompt the same music."""
+    return int.from_bytes(hashlib.sha256(f"{fingerprint}\n{prompt}".encode()).digest()[:4], "big")
 
 
-def _check_request(out: Path, seed: int) -> None:
-    if out.suffix.lower() != ".mp4":
-        raise ExpotionError(f"--out must name an .mp4 file, got {out.name}")
-    if not 0 <= seed <= MAX_SEED:
-        raise ExpotionError(f"--seed must be between 0 and {MAX_SEED}, got {seed}")
+class Expotion:
+    """A loaded backend, ready to make music for any number of videos."""
+
+    def __init__(self, generator: Generator, options: ComposerOptions | MusicGenOptions):
+        self.generator, self.options = generator, options
+
+    @property
+    def backend(self) -> str:
+        return self.generator.name
+
+    def configured(self, **values) -> "Expotion":
+        """This pipeline with other settings for its next calls (`body_rhythm`, `guidance_text`,
+        `top_k`, …), sharing what is loaded. Settings that load something (model, adapter,
+        device, soundfont) need a new pipeline: `Expotion.from_pretrained`."""
+        if not values:
+            return self
+        reloading = LOADING & {name for name, value in values.items() if value != getattr(self.options, name, value)}
+        if reloading:
+            raise ParameterError(sorted(reloading)[0], "cannot change on a built pipeline: build a new one with from_pretrained")
+        options = with_values(self.options, **values)
+        return Expotion(self.generator.configured(options), options)
+
+    @classmethod
+    def from_pretrained(cls, backend: str = DEFAULT_BACKEND, options: ComposerOptions | MusicGenOptions | None = None,
+                        **values) -> "Expotion":
+        """Build the pipeline for `backend` (loading its model once): with typed `options`, or
+        option values by name (`body_rhythm=0.5`, `adapter="runs/x/adapter"`, `top_k=50`)."""
+        options = options if options is not None else backend_options(backend, **values)
+        if not isinstance(options, BACKEND_OPTIONS.get(backend, ())):
+            raise ExpotionError(f"options for the {backend} backend must be {BACKEND_OPTIONS[backend].__name__}")
+        return cls(create_generator(backend, options), options)
+
+    def __call__(self, video: str | Path, prompt: str, out: str | Path, *, seed: int | None = None, plot: bool = True,
+                 stems: bool = False, max_duration: float | None = None, cache_dir: str | Path | None = None,
+                 progress: Progress | None = None, show_progress_bar: bool = False) -> GenerationResult:
+        """Write OUT.mp4 — `video` with music for `prompt` as its sound — and its siblings, all
+        together or none. `seed` None: derived from the video's content and the prompt.
+        `max_duration` (s): refuse longer videos, checked while decoding. `cache_dir`: keep and
+        reuse the video's controls there."""
+        video, prompt = Path(video), prompt or ""
+        seed_given = seed is not None
+        if seed_given:
+            check_seed(seed)
+        tell = progress or (lambda stage, fraction: None)
+        outputs = Outputs.plan(out, midi=self.generator.symbolic, plot=plot, stems=self.generator.stem_roles if stems else ())
+        tell("decode", 0.0)
+        probe(video)  # a bad file fails here, before any analysis
+        outputs.check([video])
+        fingerprint = content_hash(video)
+        tell("controls", 0.0)
+        controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
+                                   max_duration=max_duration, progress=show_progress_bar)
+        seed = default_seed(fingerprint, prompt) if seed is None else seed
+        tell("compose", 0.0)
+        music = self.generator.generate(controls, prompt, controls.duration, seed,
+                                        progress=lambda done, total: tell("compose", done / max(total, 1)))
+        expected = int(round(controls.duration * music.sample_rate))
+        if len(music.audio) != expected:
+            raise RuntimeError(f"backend {self.backend} returned {len(music.audio)} samples, expected {expected}")
+        tell("mux", 0.0)
+        decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
+                     "video": str(video), "duration": controls.duration}
+        write_outputs(outputs, video, controls, music, decisions)
+        return GenerationResult(outputs, controls, music, seed)
 
 
-def generate(
-    video: str | Path,
-    prompt: str,
-    out: str | Path,
-    *,
-    backend: str = DEFAULT_BACKEND,
-    seed: int = 0,
-    plot: bool = True,
-    progress: Progress | None = None,
-    show_progress_bar: bool = False,
-    **backend_options,
-) -> GenerationResult:
-    """Write OUT.mp4 — `video` with music for `prompt` as its sound — and its siblings.
+def generate(video: str | Path, prompt: str, out: str | Path, *, backend: str = DEFAULT_BACKEND, seed: int | None = None,
+             plot: bool = True, stems: bool = False, max_duration: float | None = None, cache_dir: str | Path | None = None,
+             progress: Progress | None = None, show_progress_bar: bool = False, **options) -> GenerationResult:
+    """One job: `Expotion.from_pretrained(backend, **options)(video, prompt, out, …)`. To make
+    music for several videos, build the pipeline once and call it for each."""
+    pipe = Expotion.from_pretrained(backend, **options)
+    return pipe(video, prompt, out, seed=seed, plot=plot, stems=stems, max_duration=max_duration, cache_dir=cache_dir,
+                progress=progress, show_progress_bar=show_progress_bar)
 
-    All outputs appear together or not at all. `backend_options` go to the backend
-    (for the composer: soundfont, body_rhythm, face_mood).
-    """
-    video, out = Path(video), Path(out)
-    _check_request(out, seed)
-    tell = progress or (lambda stage: None)
-    tell("decode")
-    probe(video)  # a bad file fails here, before any model loads
-    generator = create_generator(backend, **backend_options)
-    tell("controls")
-    controls = extract_controls(video, progress=show_progress_bar)
-    tell("compose")
-    music = generator.generate(controls, prompt, controls.duration, seed)
-    expected = int(round(controls.duration * music.sample_rate))
-    if len(music.audio) != expected:
-        raise RuntimeError(f"backend {backend} returned {len(music.audio)} samples, expected {expected}")
-    tell("mux")
-    paths = output_paths(out, music.score is not None, plot)
-    with contextlib.ExitStack() as stack:
-        tmp = {name: stack.enter_context(atomic_path(path)) for name, path in paths.items() if path is not None}
-        mux_music(video, music.audio, music.sample_rate, tmp["video"])
-        wavfile.write(tmp["audio"], music.sample_rate, (np.clip(music.audio, -1, 1) * 32767).astype(np.int16))
-        if "midi" in tmp:
-            music.score.write(str(tmp["midi"]))
-        decisions = {**music.decisions, "video": str(video), "duration": controls.duration}
-        tmp["decisions"].write_text(json.dumps(decisions, indent=2) + "\n")
-        if "plot" in tmp:
+
+def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
+    wavfile.write(path, sample_rate, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
+
+
+def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict) -> None:
+    """Every output into a temporary file beside its final name, then all moved into place."""
+    with written_together(outputs.paths()) as tmp:
+        mux_music(video, music.audio, music.sample_rate, tmp[outputs.video])
+        _write_wav(tmp[outputs.audio], music.audio, music.sample_rate)
+        if outputs.midi:
+            music.score.write(str(tmp[outputs.midi]))
+        tmp[outputs.decisions].write_text(json.dumps(decisions, indent=2, allow_nan=False) + "\n")
+        if outputs.plot:
             from expotion.controls.plot import plot_controls
 
-            plot_controls(controls, tmp["plot"], beats=music.beat_times, title=f"{video.name}: movement beats (red) and music beats (blue)")
-    return GenerationResult(paths["video"], paths["audio"], paths["midi"], paths["decisions"], paths["plot"], controls, music)
+            plot_controls(controls, tmp[outputs.plot], beats=music.beat_times,
+                          title=f"{video.name}: movement beats (red) and music beats (blue)")
+        for role, path in outputs.stems.items():
+            _write_wav(tmp[path], music.stems[role], music.sample_rate)

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import WebDriverWait
 
-from expotion.app import launch
+from expotion.app import launch, shutdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,4 +41,4 @@ if __name__ == "__main__":
         print(ROOT / "docs" / "app.png")
     finally:
         browser.quit()
-        app.close()
+        shutdown(app)

@@ -14,7 +14,7 @@ gradio_client = pytest.importorskip("gradio_client")
 from gradio_client import Client, handle_file  # noqa: E402
 from gradio_client.exceptions import AppError  # noqa: E402
 
-from expotion.app import COMPOSER, launch  # noqa: E402
+from expotion.app import COMPOSER, launch, shutdown  # noqa: E402
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
@@ -30,7 +30,7 @@ def server():
     port = free_port()
     app = launch("127.0.0.1", port, max_duration=30.0, concurrency=2, block=False)
     yield f"http://127.0.0.1:{port}/"
-    app.close()
+    shutdown(app)
 
 
 def ask(url, video, seed=0, prompt="upbeat funk with drums"):

@@ -10,6 +10,7 @@ from expotion.controls import Controls
 from expotion.errors import ExpotionError
 from expotion.model import ExpotionConfig, ExpotionModel
 from expotion.model.expotion_model import FEATURE_SIZES
+from expotion.options import SamplingConfig
 from expotion.model.random_base import random_base
 from expotion.model.tokens import delayed_inputs_and_labels
 
@@ -171,19 +172,22 @@ def controls_with_beats(seconds, beats):
 def test_guidance_scales_change_the_music(trained):
     controls = controls_with_beats(1.0, [0.2, 0.5, 0.8])
     text, mask = torch.randn(1, 2, 32), torch.ones(1, 2, dtype=torch.long)
-    runs = {scale: trained.generate_codes(controls, text, mask, 40, seed=0, video_scale=scale, text_scale=3.0)
+    runs = {scale: trained.generate_codes(controls, text, mask, 40, seed=0, sampling=SamplingConfig(guidance_video=scale))
             for scale in (0.0, 3.0)}
     assert not torch.equal(runs[0.0], runs[3.0])
-    again = trained.generate_codes(controls, text, mask, 40, seed=0, video_scale=3.0, text_scale=3.0)
+    again = trained.generate_codes(controls, text, mask, 40, seed=0, sampling=SamplingConfig(guidance_video=3.0))
     assert torch.equal(again, runs[3.0])  # and the seed makes it repeatable
-    text_only = trained.generate_codes(controls, text, mask, 40, seed=0, video_scale=3.0, text_scale=1.0)
+    text_only = trained.generate_codes(controls, text, mask, 40, seed=0, sampling=SamplingConfig(guidance_video=3.0, guidance_text=1.0))
     assert not torch.equal(text_only, runs[3.0])
 
 
 def test_windowed_generation_of_70_s_gives_exactly_70_s(trained):
     controls = controls_with_beats(70.0, np.arange(0.5, 70, 0.5))
     text, mask = torch.randn(1, 2, 32), torch.ones(1, 2, dtype=torch.long)
-    codes = trained.generate_codes(controls, text, mask, 3500, seed=1, window_s=30.0, overlap_s=10.0, top_k=8)
+    steps = []
+    codes = trained.generate_codes(controls, text, mask, 3500, seed=1, sampling=SamplingConfig(top_k=8),
+                                   progress=lambda done, total: steps.append((done, total)))
+    assert steps[-1][0] == steps[-1][1] and all(b[0] > a[0] for a, b in zip(steps, steps[1:]))  # progress reaches the end
     assert codes.shape == (4, 3500)
     assert (codes < 64).all()  # no start/pad tokens left in the music
     audio = trained.decode_audio(codes)

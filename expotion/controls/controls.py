@@ -89,8 +89,12 @@ class Controls:
     def save(self, path: str | Path) -> None:
         """Write all arrays and the provenance to one .npz file, atomically."""
         with atomic_path(path) as tmp:
-            with open(tmp, "wb") as handle:
-                np.savez_compressed(handle, **self.to_arrays())
+            self.save_to(tmp)
+
+    def save_to(self, path: str | Path) -> None:
+        """Write all arrays and the provenance to `path` (.npz content, whatever its name)."""
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **self.to_arrays())
 
     @classmethod
     def load(cls, path: str | Path) -> "Controls":

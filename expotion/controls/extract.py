@@ -27,9 +27,12 @@ from expotion.controls.controls import Controls
 from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer, FaceObservation
 from expotion.controls.motion import FLOW_WIDTH, MOTION_REGIONS, MotionAnalyzer, MotionObservation
 from expotion.controls.timeline import DEFAULT_CUTOFF_HZ, DEFAULT_RATE, MAX_GAP_S, grid_times, to_grid
-from expotion.errors import ExpotionError
+from expotion.errors import ExpotionError, ParameterError
 from expotion.video.decode import DecodedFrame, VideoInfo, iter_frames, probe
 
+# Bumped whenever the analysis changes what it measures: cached controls of another
+# version are never served (cache.py).
+EXTRACTOR_VERSION = "2"
 ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
 SINGLE_TRACKER_MAX_FPS = 20.0
 # The cut-off never exceeds this fraction of the video's frame rate, so that frame-rate
@@ -62,7 +65,7 @@ class FrameObservations:
         return self.times[-1] + last
 
 
-def observe(path: Path, info: VideoInfo, max_side: int, progress: bool) -> FrameObservations:
+def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | None, progress: bool) -> FrameObservations:
     seen = FrameObservations()
     face, motion = FaceAnalyzer(), MotionAnalyzer()
     bodies = [BodyAnalyzer() for _ in range(1 if info.average_fps <= SINGLE_TRACKER_MAX_FPS else 2)]
@@ -83,7 +86,7 @@ def observe(path: Path, info: VideoInfo, max_side: int, progress: bool) -> Frame
     try:
         with contextlib.ExitStack() as stack:
             pose_threads = [stack.enter_context(concurrent.futures.ThreadPoolExecutor(max_workers=1)) for _ in bodies]
-            for frame in iter_frames(path, max_side=max_side):
+            for frame in iter_frames(path, max_side=max_side, max_duration=max_duration):
                 worker = frame.index % len(bodies)
                 pending.append((frame, pose_threads[worker].submit(bodies[worker], frame.image)))
                 if len(pending) >= PIPELINE_DEPTH:
@@ -172,14 +175,18 @@ def extract_controls(
     *,
     cutoff_hz: float = DEFAULT_CUTOFF_HZ,
     max_side: int = ANALYSIS_MAX_SIDE,
+    max_duration: float | None = None,
     progress: bool = False,
 ) -> Controls:
-    """Controls of the person in `video` on a uniform grid of `rate` samples per second."""
-    if not 1.0 <= rate <= 1000.0:
-        raise ExpotionError(f"--rate must be between 1 and 1000 samples per second, got {rate}")
+    """Controls of the person in `video` on a uniform grid of `rate` samples per second.
+    A video longer than `max_duration` seconds is refused as soon as decoding passes it."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 1.0 <= rate <= 1000.0:
+        raise ParameterError("rate", f"must be between 1 and 1000 samples per second, got {rate!r}")
     path = Path(video)
     info = probe(path)
-    seen = observe(path, info, max_side, progress)
+    if max_duration is not None and info.declared_duration and info.declared_duration > max_duration:
+        raise ExpotionError(f"{path.name} lasts {info.declared_duration:.0f} s, longer than {max_duration:g} s, the longest accepted here")
+    seen = observe(path, info, max_side, max_duration, progress)
     steps = np.diff(seen.times)
     cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * seen.fps())
     provenance = {
@@ -198,6 +205,7 @@ def extract_controls(
         },
         "extractors": {
             "expotion": expotion.__version__,
+            "controls": EXTRACTOR_VERSION,
             "face": f"mediapipe {mediapipe.__version__} face_mesh (refined, 478 landmarks)",
             "body": f"mediapipe {mediapipe.__version__} pose (model_complexity=1)",
             "motion": f"opencv {cv2.__version__} Farneback flow at {FLOW_WIDTH} px wide",

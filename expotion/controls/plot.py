@@ -10,7 +10,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from expotion.atomic import atomic_path  # noqa: E402
 from expotion.controls.body import BODY_KEYPOINTS  # noqa: E402
 from expotion.controls.controls import Controls  # noqa: E402
 from expotion.controls.face import FACE_SCALARS, HEAD_POSE  # noqa: E402
@@ -38,7 +37,8 @@ def _stacked_traces(axis, times: np.ndarray, values: np.ndarray, names) -> None:
 
 
 def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None = None, title: str = "") -> None:
-    """Write a PNG of the controls; movement beats (and music beats, when given) mark every panel."""
+    """Write a PNG of the controls to `path`; movement beats (and music beats, when given)
+    mark every panel."""
     t = controls.times
     figure, axes = plt.subplots(6, 1, figsize=(12, 11), sharex=True, height_ratios=[1.3, 1, 1, 1, 1.2, 1])
 
@@ -84,6 +84,5 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     axes[-1].set_xlim(0, controls.duration)
     figure.suptitle(title or Path(controls.provenance.get("source", "")).name or "controls")
     figure.tight_layout()
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, dpi=90, format="png")
+    figure.savefig(path, dpi=90, format="png")
     plt.close(figure)

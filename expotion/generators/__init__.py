@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from expotion.errors import ExpotionError
 from expotion.generators.base import Generator, Music
+from expotion.options import BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, backend_options
 
-BACKENDS = ("composer", "musicgen")
+BACKENDS = tuple(BACKEND_OPTIONS)
 DEFAULT_BACKEND = "composer"
 
 
-def create_generator(name: str = DEFAULT_BACKEND, **options) -> Generator:
-    """The backend called `name`, configured with its own `options`."""
+def create_generator(name: str = DEFAULT_BACKEND, options: ComposerOptions | MusicGenOptions | None = None, **values) -> Generator:
+    """The backend called `name`, configured with its typed `options` (or with option values)."""
+    options = options if options is not None else backend_options(name, **values)
     if name == "composer":
         from expotion.generators.composer import Composer
 
-        return Composer(**options)
-    if name == "musicgen":
-        from expotion.generators.musicgen import MusicGenBackend
+        return Composer(options)
+    from expotion.generators.musicgen import MusicGenBackend
 
-        return MusicGenBackend(**options)
-    raise ExpotionError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")
+    return MusicGenBackend(options)
 
 
 __all__ = ["BACKENDS", "DEFAULT_BACKEND", "Generator", "Music", "create_generator"]

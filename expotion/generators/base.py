@@ -29,5 +29,13 @@ class Generator(Protocol):
     """controls + prompt + duration + seed → music. Knows nothing of files or the CLI."""
 
     name: str
+    symbolic: bool  # it writes a score (MIDI) as well as audio
+    stem_roles: tuple[str, ...]  # the stems its music comes with (empty: none)
 
-    def generate(self, controls: Controls, prompt: str, duration: float, seed: int) -> Music: ...
+    def configured(self, options) -> "Generator":
+        """The same backend (sharing anything loaded) with other options."""
+        ...
+
+    def generate(self, controls: Controls, prompt: str, duration: float, seed: int, progress=None) -> Music:
+        """`progress(done, total)`, when given, is told how far the work is."""
+        ...

@@ -1,7 +1,9 @@
 """`ExpotionModel`: a frozen Hugging Face MusicGen with a trainable visual adapter.
 
     model = ExpotionModel.from_base("facebook/musicgen-small", ExpotionConfig(), device="cpu")
-    audio = model.generate(controls, "laid-back reggae", duration=12.0, seed=0)
+    text, mask = model.encode_text(["laid-back reggae"])
+    codes = model.generate_codes(controls, text, mask, frames=600, seed=0)   # 12 s at 50 Hz
+    audio = model.decode_audio(codes)
     model.save_pretrained("my-adapter")              # safetensors + JSON, adapter only
     model = ExpotionModel.from_pretrained("my-adapter")
 """
@@ -18,12 +20,13 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from expotion.controls import Controls
-from expotion.errors import ExpotionError
+from expotion.errors import ExpotionError, ParameterError
 from expotion.hf import local_files_only, quiet_transformers
 from expotion.model.adapter import AdaptedSelfAttention, ExpotionAdapter
 from expotion.model.conditioner import VisualConditioner, control_features
 from expotion.model.sampling import guide, sample
 from expotion.model.tokens import IGNORE, delayed_inputs_and_labels, undelay
+from expotion.options import DEFAULT_MUSICGEN, SamplingConfig
 
 CONFIG_NAME = "adapter_config.json"
 WEIGHTS_NAME = "adapter_model.safetensors"
@@ -34,7 +37,7 @@ FEATURE_SIZES = {"face": 202, "body": 65, "motion": 30}
 
 @dataclass
 class ExpotionConfig:
-    base_model: str = "facebook/musicgen-small"
+    base_model: str = DEFAULT_MUSICGEN
     modalities: tuple[str, ...] = ("face", "body", "motion")
     condition_dim: int = 256
     adapter_layers: int | None = None  # the top N decoder layers get an adapter; None: all
@@ -203,30 +206,45 @@ class ExpotionModel(nn.Module):
     # ---- generation ----------------------------------------------------------------------
     @torch.no_grad()
     def generate_codes(self, controls: Controls | None, text_hidden: torch.Tensor, text_mask: torch.Tensor, frames: int, *,
-                       seed: int = 0, text_scale: float = 3.0, video_scale: float = 1.5, temperature: float = 1.0,
-                       top_k: int = 250, top_p: float = 0.0, window_s: float = 30.0, overlap_s: float = 10.0,
-                       progress=None) -> torch.Tensor:
+                       seed: int = 0, sampling: SamplingConfig = SamplingConfig(), progress=None) -> torch.Tensor:
         """Codes (K, frames). Longer than one window: each next window continues from the
-        previous one's last `overlap_s` seconds of tokens, with the controls re-aligned."""
-        window, overlap = int(window_s * self.frame_rate), int(overlap_s * self.frame_rate)
+        previous one's last `sampling.overlap_s` seconds of tokens, with the controls re-aligned.
+        `progress(done, total)` is told after every decoding step."""
+        window, overlap = int(sampling.window_s * self.frame_rate), int(sampling.overlap_s * self.frame_rate)
         if not 0 <= overlap < window:
-            raise ExpotionError("the window overlap must be shorter than the window")
+            raise ParameterError("overlap_s", "must be shorter than window_s")
         generator = torch.Generator(device="cpu").manual_seed(seed)
         codes = torch.zeros((self.num_codebooks, 0), dtype=torch.long)
+        total = self._decoding_steps(frames, window, overlap)
+        done = 0
+
+        def tell(step: int) -> None:
+            if progress:
+                progress(done + step, total)
+
         while codes.shape[1] < frames:
             start = max(0, codes.shape[1] - overlap) if codes.shape[1] else 0
             prefix = codes[:, start:]
             new = min(window - prefix.shape[1], frames - codes.shape[1])
-            window_codes = self._generate_window(controls, text_hidden, text_mask, start, prefix, new, generator,
-                                                 text_scale, video_scale, temperature, top_k, top_p, progress)
+            window_codes = self._generate_window(controls, text_hidden, text_mask, start, prefix, new, generator, sampling, tell)
+            done += prefix.shape[1] + new + self.num_codebooks - 1
             codes = torch.cat([codes, window_codes[:, prefix.shape[1]:]], dim=1)
         return codes
 
-    def _generate_window(self, controls, text_hidden, text_mask, start, prefix, new, generator, text_scale, video_scale,
-                         temperature, top_k, top_p, progress):
+    def _decoding_steps(self, frames: int, window: int, overlap: int) -> int:
+        """How many decoder steps `generate_codes` takes for `frames` codec frames."""
+        steps, made = 0, 0
+        while made < frames:
+            prefix = min(made, overlap)
+            new = min(window - prefix, frames - made)
+            steps += prefix + new + self.num_codebooks - 1
+            made += new
+        return steps
+
+    def _generate_window(self, controls, text_hidden, text_mask, start, prefix, new, generator, sampling: SamplingConfig, tell):
         frames = prefix.shape[1] + new
         device = self.conditioner.out.weight.device
-        use_video = controls is not None and video_scale != 0
+        use_video = controls is not None and sampling.guidance_video != 0
         branches_text = [text_hidden, text_hidden, torch.zeros_like(text_hidden)] if use_video else [text_hidden, torch.zeros_like(text_hidden)]
         hidden = torch.cat(branches_text)
         mask = torch.cat([text_mask] * len(branches_text))
@@ -250,10 +268,10 @@ class ExpotionModel(nn.Module):
                 logits, cache = self._decode(current, hidden, mask, cache)
                 last = logits[:, :, -1].float()
                 if use_video:
-                    combined = guide(last[0], last[1], last[2], text_scale, video_scale)
+                    combined = guide(last[0], last[1], last[2], sampling.guidance_text, sampling.guidance_video)
                 else:
-                    combined = guide(last[0], None, last[1], text_scale, video_scale)
-                chosen = sample(combined.cpu(), generator, temperature, top_k, top_p)
+                    combined = guide(last[0], None, last[1], sampling.guidance_text, sampling.guidance_video)
+                chosen = sample(combined.cpu(), generator, sampling.temperature, sampling.top_k, sampling.top_p)
                 for k in range(self.num_codebooks):
                     frame = step - k
                     if frame < 0 or frame >= frames:
@@ -262,8 +280,7 @@ class ExpotionModel(nn.Module):
                         chosen[k] = prefix[k, frame]
                 outputs[:, step] = chosen
                 current = chosen.to(device).view(1, -1, 1).expand(batch, -1, -1).contiguous()
-                if progress:
-                    progress(step + 1, steps)
+                tell(step + 1)
         finally:
             self.set_condition(None)
         return undelay(outputs[None], frames)[0]

@@ -8,7 +8,9 @@ not at zero keep their real timing.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -20,6 +22,9 @@ from expotion.errors import ExpotionError
 
 # A decode that ends this much before the declared duration is treated as truncated.
 TRUNCATION_TOLERANCE_S = 0.5
+# Elementary streams without a container: FFmpeg can decode them, but nothing says when
+# each frame is shown.
+RAW_STREAMS = {"h264", "hevc", "mpegvideo", "m4v", "h263", "h261", "vc1", "rawvideo", "mjpeg", "obu", "dirac", "cavsvideo"}
 
 
 @dataclass(frozen=True)
@@ -45,18 +50,40 @@ class DecodedFrame:
     image: np.ndarray  # H×W×3 RGB uint8, upright
 
 
-def _open(path: Path) -> av.container.InputContainer:
-    if not path.exists():
-        raise ExpotionError(f"no such file: {path}")
+def _check_file(path: Path) -> None:
+    """One clear line for a path that is not a readable regular file."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        reason = "a broken symbolic link" if os.path.islink(path) else "no such file"
+        raise ExpotionError(f"{reason}: {path}")
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ExpotionError(f"{path} is a symbolic link that loops back on itself")
+        raise ExpotionError(f"cannot open {path}: {error.strerror}")
     if path.is_dir():
         raise ExpotionError(f"{path} is a directory, not a video file")
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    _check_file(path)
     try:
         container = av.open(str(path))
     except av.FFmpegError as error:
         raise ExpotionError(f"cannot read {path.name}: not a video file, or it is corrupt ({error.strerror})")
+    except OSError as error:
+        raise ExpotionError(f"cannot read {path.name}: {error.strerror}")
+    kind = container.format.name
     if not container.streams.video:
         container.close()
         raise ExpotionError(f"{path.name} has no video stream (an audio-only or empty file?)")
+    if kind.endswith("_pipe") or kind == "image2":
+        container.close()
+        raise ExpotionError(f"{path.name} is a still image ({kind.removesuffix('_pipe')}), not a video")
+    if kind in RAW_STREAMS:
+        container.close()
+        raise ExpotionError(f"{path.name} is a raw {kind} stream with no container, so its frames have no timestamps; "
+                            f"put it in a container first (for example: ffmpeg -i {path.name} -c copy clip.mp4)")
     return container
 
 
@@ -114,11 +141,13 @@ def analysis_size(width: int, height: int, max_side: int | None) -> tuple[int, i
     return max(2, 2 * round(width * scale / 2)), max(2, 2 * round(height * scale / 2))
 
 
-def iter_frames(path: str | Path, max_side: int | None = None) -> Iterator[DecodedFrame]:
+def iter_frames(path: str | Path, max_side: int | None = None, max_duration: float | None = None) -> Iterator[DecodedFrame]:
     """Decode every frame of the first video stream, upright, timed from the first frame.
 
-    Raises ExpotionError when the file holds no frames or stops decoding (corrupt or
-    truncated) well before its declared duration.
+    Raises ExpotionError when the file holds no frames, stops decoding (corrupt or
+    truncated) well before its declared duration, or shows a frame after `max_duration`
+    seconds — checked as frames arrive, so a file that does not declare its length cannot
+    slip past the limit.
     """
     path = Path(path)
     container = _open(path)
@@ -136,6 +165,8 @@ def iter_frames(path: str | Path, max_side: int | None = None) -> Iterator[Decod
                 index += 1
                 time = float(frame.pts * frame.time_base)
                 first_time = time if first_time is None else first_time
+                if max_duration is not None and time - first_time >= max_duration:
+                    raise ExpotionError(f"{path.name} is longer than {max_duration:g} s, the longest video accepted here")
                 duration = float(frame.duration * frame.time_base) if frame.duration else None
                 yield DecodedFrame(index, time - first_time, duration, _upright_rgb(frame, max_side))
                 last_end = time - first_time + (duration or 0.0)

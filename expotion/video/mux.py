@@ -13,8 +13,6 @@ from pathlib import Path
 import av
 import numpy as np
 
-from expotion.atomic import atomic_path
-from expotion.errors import ExpotionError
 
 AAC_FRAME = 1024
 AUDIO_BIT_RATE = 192_000
@@ -32,13 +30,14 @@ def _audio_frames(audio: np.ndarray, sample_rate: int, first_sample: int):
 
 
 def mux_music(video: str | Path, audio: np.ndarray, sample_rate: int, out: str | Path) -> None:
-    """Write `out` (MP4): `video`'s video stream unchanged plus `audio` (samples, 2) as its sound."""
+    """Write `out` (MP4): `video`'s video stream unchanged plus `audio` (samples, 2) as its sound.
+    Writing failures (a full disk) raise OSError naming `out`."""
     if audio.ndim != 2 or audio.shape[1] != 2:
         raise ValueError("audio must be (samples, 2)")
-    with av.open(str(video)) as source, atomic_path(out) as tmp:
+    with av.open(str(video)) as source:
         video_in = source.streams.video[0]
         try:
-            with av.open(str(tmp), "w", format="mp4") as target:
+            with av.open(str(out), "w", format="mp4") as target:
                 video_out = target.add_stream_from_template(video_in)
                 audio_out = target.add_stream("aac", rate=sample_rate, layout="stereo")
                 audio_out.bit_rate = AUDIO_BIT_RATE
@@ -60,4 +59,4 @@ def mux_music(video: str | Path, audio: np.ndarray, sample_rate: int, out: str |
                     pending = next(frames, None)
                 target.mux(audio_out.encode())
         except av.FFmpegError as error:
-            raise ExpotionError(f"cannot write {Path(out).name}: {error.strerror}")
+            raise OSError(error.errno or 0, error.strerror, str(out))

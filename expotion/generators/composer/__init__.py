@@ -8,8 +8,6 @@ expotion.audio renders it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pretty_midi
 
@@ -22,8 +20,10 @@ from expotion.generators.composer.arrange import Arranger
 from expotion.generators.composer.harmony import NOTE_NAMES, Key
 from expotion.generators.composer.prompt import parse_prompt
 from expotion.generators.composer.rhythm import plan_beats
+from expotion.options import ComposerOptions, check
 
 SAMPLE_RATE = 44100
+ROLES = ("melody", "harmony", "bass", "drums")  # one track, and one stem, each
 HOME_KEYS = (0, 2, 3, 5, 7, 9, 10)  # C D E♭ F G A B♭: comfortable for most instruments
 
 
@@ -31,15 +31,19 @@ class Composer:
     """Generator backend "composer"."""
 
     name = "composer"
+    symbolic = True
+    stem_roles = ROLES
 
-    def __init__(self, soundfont: str | Path | None = None, body_rhythm: float = 1.0, face_mood: float = 1.0):
-        """`body_rhythm` 0…1: how strongly movement sets tempo and beats (0: the prompt's
-        tempo only); `face_mood` 0…1: how far the face moves the prompt's mood."""
-        self.soundfont = find_soundfont(soundfont)
-        self.body_rhythm = float(np.clip(body_rhythm, 0.0, 1.0))
-        self.face_mood = float(np.clip(face_mood, 0.0, 1.0))
+    def __init__(self, options: ComposerOptions = ComposerOptions()):
+        check(options)
+        self.options = options
+        self.soundfont = find_soundfont(options.soundfont)
+        self.body_rhythm, self.face_mood = options.body_rhythm, options.face_mood
 
-    def generate(self, controls: Controls, prompt: str, duration: float, seed: int) -> Music:
+    def configured(self, options: ComposerOptions) -> "Composer":
+        return Composer(options)
+
+    def generate(self, controls: Controls, prompt: str, duration: float, seed: int, progress=None) -> Music:
         style = parse_prompt(prompt)
         rng = np.random.default_rng(seed)
         grid = plan_beats(controls.movement_beats, controls.movement_beat_strengths, controls.rate, duration,
@@ -53,9 +57,10 @@ class Composer:
         strengths = controls.movement_beat_strengths if heard else np.zeros(0)
         score = Arranger(style, grid, duration, int(rng.integers(2**31))).build(sections, energy, home, stops, strengths)
 
-        tracks = render_stems(score.midi, duration, SAMPLE_RATE, self.soundfont)
+        tracks = {name.split(":")[0]: audio for name, audio in render_stems(score.midi, duration, SAMPLE_RATE, self.soundfont).items()}
+        silence = np.zeros((int(round(duration * SAMPLE_RATE)), 2), np.float32)
         pumping = ("harmony",) if grooves.groove_for_meter(style.groove, grid.meter).sidechain else ()
-        audio, stems = mix({name.split(":")[0]: audio for name, audio in tracks.items()}, SAMPLE_RATE, grid.times, pumping)
+        audio, stems = mix({role: tracks.get(role, silence) for role in ROLES}, SAMPLE_RATE, grid.times, pumping)
         decisions = {
             "backend": self.name,
             "seed": seed,
