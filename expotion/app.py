@@ -117,7 +117,8 @@ def make_handler(max_duration: float, pipelines: Pipelines, slots: threading.Bou
             try:
                 if not video:
                     raise ExpotionError("upload or record a video first")
-                seed = check_seed(int(seed) if isinstance(seed, float) and seed.is_integer() else seed)
+                if seed is not None:  # an empty box: the seed comes from the video and the prompt
+                    seed = check_seed(int(seed) if isinstance(seed, float) and seed.is_integer() else seed)
                 if backend == MUSICGEN:
                     pipe = pipelines.get("musicgen").configured(guidance_text=guidance_text, guidance_video=guidance_video)
                 else:
@@ -164,7 +165,7 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                 backend = gr.Radio(backends, value=COMPOSER, label="Generator")
                 if not musicgen.available:
                     gr.Markdown(f"*MusicGen + adapter: unavailable — {musicgen.reason}.*")
-                seed = gr.Number(value=0, precision=0, minimum=0, label="Seed (same seed, same music)")
+                seed = gr.Number(value=None, precision=0, minimum=0, label="Seed (same seed, same music; empty: from the video and the prompt)")
                 with gr.Accordion("Controls", open=False):
                     sliders = [_slider(ComposerOptions, name, label, 0.05) for name, label in COMPOSER_CONTROLS.items()]
                     sliders += [_slider(SamplingConfig, name, label, 0.25) for name, label in SAMPLING_CONTROLS.items()]
