@@ -113,5 +113,5 @@ def test_more_movement_more_energy(controls, videos):
 def test_unknown_backend_is_a_clear_error():
     from expotion.errors import ExpotionError
 
-    with pytest.raises(ExpotionError, match="unknown backend"):
+    with pytest.raises(ExpotionError, match="backend must be one of composer, musicgen"):
         create_generator("nonesuch")

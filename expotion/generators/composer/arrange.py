@@ -265,7 +265,7 @@ class Arranger:
         bars = self.plan_bars(sections, energy, home)
         layers = {
             "harmony": [True] * len(bars),
-            "bass": [bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
+            "bass": ["bass" not in self.style.silent and bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
             "drums": [self.drummed and bar.energy >= LAYER_ENTRY["drums"] for bar in bars],
             "melody": [bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
         }

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from expotion.generators.composer.grooves import GROOVES
 
 # name → (GM program, natural role). Longer names are matched first ("bass guitar" before "guitar").
@@ -24,18 +26,21 @@ INSTRUMENTS = {
     "harmonica": (22, "melody"), "ukulele": (24, "melody"), "nylon guitar": (24, "harmony"),
     "classical guitar": (24, "harmony"), "acoustic guitar": (25, "harmony"), "guitar": (25, "harmony"),
     "jazz guitar": (26, "harmony"), "electric guitar": (27, "harmony"), "clean guitar": (27, "harmony"),
-    "overdriven guitar": (29, "harmony"), "distorted guitar": (30, "harmony"),
+    "overdriven guitar": (29, "harmony"), "distorted guitar": (30, "harmony"), "overdriven electric guitar": (29, "harmony"),
+    "distorted electric guitar": (30, "harmony"), "distorted guitars": (30, "harmony"),
     "distortion guitar": (30, "harmony"), "bass": (33, "bass"), "bass guitar": (33, "bass"),
     "electric bass": (33, "bass"), "acoustic bass": (32, "bass"), "upright bass": (32, "bass"),
     "double bass": (32, "bass"), "slap bass": (36, "bass"), "fretless bass": (35, "bass"),
-    "synth bass": (38, "bass"), "bassline": (38, "bass"), "violin": (40, "melody"), "fiddle": (40, "melody"),
+    "synth bass": (38, "bass"), "violin": (40, "melody"), "fiddle": (40, "melody"),
     "viola": (41, "melody"), "cello": (42, "bass"), "contrabass": (43, "bass"), "harp": (46, "harmony"),
     "timpani": (47, "bass"), "strings": (48, "harmony"), "string ensemble": (48, "harmony"),
-    "orchestra": (48, "harmony"), "orchestral": (48, "harmony"), "choir": (52, "harmony"),
+    "string quartet": (48, "harmony"), "string section": (48, "harmony"), "choir": (52, "harmony"),
     "voice": (53, "melody"), "vocals": (53, "melody"), "trumpet": (56, "melody"),
     "trombone": (57, "melody"), "tuba": (58, "bass"), "french horn": (60, "melody"), "horn": (60, "melody"),
     "horns": (61, "harmony"), "brass": (61, "harmony"), "saxophone": (65, "melody"), "sax": (65, "melody"),
-    "alto sax": (65, "melody"), "tenor sax": (66, "melody"), "oboe": (68, "melody"),
+    "alto sax": (65, "melody"), "tenor sax": (66, "melody"), "alto saxophone": (65, "melody"),
+    "tenor saxophone": (66, "melody"), "soprano sax": (64, "melody"), "soprano saxophone": (64, "melody"),
+    "baritone sax": (67, "melody"), "baritone saxophone": (67, "melody"), "oboe": (68, "melody"),
     "english horn": (69, "melody"), "bassoon": (70, "bass"), "clarinet": (71, "melody"),
     "piccolo": (72, "melody"), "flute": (73, "melody"), "recorder": (74, "melody"),
     "pan flute": (75, "melody"), "whistle": (78, "melody"), "ocarina": (79, "melody"),
@@ -48,10 +53,10 @@ INSTRUMENTS = {
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in GROOVES.items() if groove.drums}
 DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
-NO_DRUM_WORDS = ("no drums", "without drums", "no percussion", "drumless", "a cappella")
+NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
 
 ROLE_WORDS = {
-    "melody": ("melody", "lead", "solo", "tune", "theme", "riff", "line"),
+    "melody": ("melody", "melodic", "lead", "solo", "theme", "riff", "hook"),
     "harmony": ("chords", "chord", "strumming", "strum", "comping", "accompaniment", "pad", "rhythm guitar", "backing"),
     "bass": ("bass line", "bassline", "low end"),
 }
@@ -142,110 +147,201 @@ class Style:
     meter: int = 4
     swing: float = 0.0
     recognised: list[str] = field(default_factory=list)  # prompt words that shaped the style
+    silent: frozenset[str] = frozenset()  # roles the prompt asked not to hear ("no bass")
 
 
-def _normalise(prompt: str) -> str:
-    return " " + re.sub(r"[^a-z0-9&\-]+", " ", prompt.lower()).strip() + " "
+NEGATIONS = ("no", "not", "without", "never", "none", "lacks", "lacking", "minus", "absence of", "free of", "isn t",
+             "aren t", "doesn t", "don t", "there is no", "there are no")
+# A negation reaches to the end of its clause, or this many words.
+CLAUSE_ENDS = (".", "but", "while", "though", "although", "yet", "just", "only", "instead", "except", "so", "rather", "with")
+NEGATION_REACH = 6
+VOICES = {52, 53, 54, 85}  # choir aahs, voice oohs, synth voice, voice lead
+VOICE_WORDS = ("voice", "vocal", "vocals", "singer", "singing", "choir", "vocalist", "lyrics", "rapping", "rap vocals")
+# Words that name a whole family: denying one denies every instrument in it ("no guitars").
+FAMILY_WORDS = {"guitar": range(24, 32), "bass": range(32, 40), "piano": range(0, 8), "keys": range(0, 8),
+                "keyboard": range(0, 8), "organ": range(16, 24), "strings": range(40, 52), "brass": range(56, 64),
+                "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104)}
+# Who plays a role when the prompt excludes the genre's own choice.
+STAND_INS = {"melody": (73, 65, 40, 81, 0), "harmony": (0, 25, 48, 4, 89), "bass": (33, 32, 38, 42, 58)}
+ROLE_ORDER = ("melody", "harmony", "bass")
 
 
-def _find(text: str, phrase: str) -> int:
-    """Position of `phrase` as whole words in `text` (allowing a plural s), or -1."""
-    match = re.search(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", text)
-    return match.start() if match else -1
+class Caption:
+    """A prompt as whole words, with the stretches a negation governs ("no drums", "without
+    piano", "not fast", "vocal-free") marked, so that a word can be looked up as said or as denied."""
+
+    def __init__(self, prompt: str):
+        text = re.sub(r"[.,;:!?()\[\]/]+", " . ", prompt.lower().replace("'", " "))
+        text = re.sub(r"([a-z]+)-free\b", r"no \1 .", text)
+        self.text = " " + re.sub(r"[^a-z0-9&\-.]+", " ", text).strip() + " "
+        self.denied = self._negated_spans()
+
+    def _negated_spans(self) -> list[tuple[int, int]]:
+        spans = []
+        for trigger in NEGATIONS:
+            for match in re.finditer(rf"(?<![a-z]){re.escape(trigger)}(?![a-z])", self.text):
+                words = re.finditer(r"\S+", self.text[match.end():])
+                end = match.end()
+                for count, word in enumerate(words):
+                    if word.group() in CLAUSE_ENDS or count >= NEGATION_REACH:
+                        break
+                    end = match.end() + word.end()
+                spans.append((match.end(), end))
+        return spans
+
+    def _occurrences(self, phrase: str) -> list[int]:
+        return [m.start() for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", self.text)]
+
+    def _is_denied(self, position: int) -> bool:
+        return any(start <= position < end for start, end in self.denied)
+
+    def find(self, phrase: str) -> int:
+        """Position of the first affirmed mention of `phrase` (whole words, plural allowed), or −1."""
+        return next((p for p in self._occurrences(phrase) if not self._is_denied(p)), -1)
+
+    def denies(self, phrase: str) -> bool:
+        return any(self._is_denied(p) for p in self._occurrences(phrase))
+
+    def named_instruments(self) -> tuple[list[tuple[int, str]], set[int]]:
+        """(position, name) of each affirmed instrument, longest names winning, and the
+        programs of the denied ones."""
+        found, taken, denied = [], [], set()
+        for name in sorted(INSTRUMENTS, key=len, reverse=True):
+            for position in self._occurrences(name):
+                if any(start <= position < end for start, end in taken):
+                    continue
+                taken.append((position, position + len(name)))
+                if self._is_denied(position):
+                    denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
+                elif all(other != name for _, other in found):
+                    found.append((position, name))
+        return sorted(found), denied
+
+    def role_for(self, position: int, name: str) -> str:
+        """The role the prompt gives an instrument: the role word nearest after or before it in
+        the same sentence, else the instrument's natural role. Bass instruments play the bass."""
+        natural = INSTRUMENTS[name][1]
+        if natural == "bass":
+            return "bass"
+        sentence_start = self.text.rfind(".", 0, position) + 1
+        sentence_end = self.text.find(".", position)
+        sentence = self.text[sentence_start : len(self.text) if sentence_end < 0 else sentence_end]
+        best, best_distance = natural, 30
+        for role, words in ROLE_WORDS.items():
+            for word in words:
+                for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", sentence):
+                    distance = abs(sentence_start + match.start() - position)
+                    if distance < best_distance:
+                        best, best_distance = role, distance
+        return best
 
 
-def _named_instruments(text: str) -> list[tuple[int, str]]:
-    """(position, instrument name) of each instrument mentioned, longest names winning."""
-    found, taken = [], []
-    for name in sorted(INSTRUMENTS, key=len, reverse=True):
-        position = _find(text, name)
-        if position >= 0 and not any(start <= position < end for start, end in taken):
-            found.append((position, name))
-            taken.append((position, position + len(name)))
-    return sorted(found)
+def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: dict[str, int]) -> set[str]:
+    """Put each named instrument in its role: first every instrument whose own role (from the
+    prompt's words, else its nature) is free, in the order named; then the rest in the roles
+    still free. One instrument never plays two roles; a bass instrument only plays the bass;
+    instruments beyond the three roles are left out."""
+    assigned: dict[str, int] = {}
+    waiting = []
+    for position, name in named:
+        role = caption.role_for(position, name)
+        if INSTRUMENTS[name][0] in assigned.values():
+            continue
+        if role in assigned:
+            waiting.append(name)
+            continue
+        instruments[role] = assigned[role] = INSTRUMENTS[name][0]
+    for name in waiting:
+        free = [r for r in ROLE_ORDER if r not in assigned and (r == "bass") == (INSTRUMENTS[name][1] == "bass")]
+        if free and INSTRUMENTS[name][0] not in assigned.values():
+            instruments[free[0]] = assigned[free[0]] = INSTRUMENTS[name][0]
+    return set(assigned)
 
 
-def _role_for(text: str, position: int, name: str) -> str:
-    """The role the prompt gives an instrument: the role word nearest after or before it in
-    the same sentence, else the instrument's natural role."""
-    sentence_start = text.rfind(".", 0, position) + 1
-    sentence_end = text.find(".", position)
-    sentence_end = len(text) if sentence_end < 0 else sentence_end
-    best, best_distance = INSTRUMENTS[name][1], 40
-    for role, words in ROLE_WORDS.items():
-        for word in words:
-            for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text[sentence_start:sentence_end]):
-                distance = abs(sentence_start + match.start() - position)
-                if distance < best_distance:
-                    best, best_distance = role, distance
-    if name in ("bass", "bass guitar", "electric bass", "synth bass", "upright bass", "double bass"):
-        return "bass"
-    return best
+def _exclude(instruments: dict[str, int], excluded: set[int]) -> None:
+    """Replace any excluded program (and never double one) with a stand-in for its role."""
+    for role in ROLE_ORDER:
+        if instruments[role] in excluded:
+            used = set(instruments.values())
+            free = [p for p in STAND_INS[role] if p not in excluded and p not in used]
+            instruments[role] = free[0] if free else next(p for p in STAND_INS[role] if p not in excluded)
+
+
+def _tempo(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[tuple[int, int], bool]:
+    """The tempo range: an explicit BPM; else the first tempo word, within the genre's range
+    where the two overlap ("fast" punk is faster than "fast" pop); else the genre's range, kept
+    away from any denied tempo word ("not fast")."""
+    bpm = re.search(r"(\d{2,3}) ?bpm", caption.text)
+    if bpm and 30 <= int(bpm.group(1)) <= 250 and caption.find(bpm.group(0)) >= 0:
+        recognised.append(bpm.group(0))
+        return (int(bpm.group(1)),) * 2, True
+    low, high = genre.tempo
+    said = sorted((caption.find(word), -len(word), word) for word in TEMPO_WORDS if caption.find(word) >= 0)
+    if said:
+        word = said[0][2]
+        recognised.append(word)
+        word_low, word_high = TEMPO_WORDS[word]
+        overlap = (max(low, word_low), min(high, word_high))
+        return (overlap if overlap[0] <= overlap[1] else (word_low, word_high)), True
+    for word in TEMPO_WORDS:
+        if caption.denies(word):
+            denied_low, denied_high = TEMPO_WORDS[word]
+            if denied_low > (low + high) / 2:
+                high = min(high, denied_low - 5)
+            else:
+                low = max(low, denied_high + 5)
+            recognised.append(f"not {word}")
+    return (min(low, high), max(low, high)), False
 
 
 def parse_prompt(prompt: str) -> Style:
-    """The style a prompt asks for; defaults (pop, moderate tempo) fill what it leaves open."""
-    text = _normalise(prompt)
+    """The style a prompt asks for; defaults (pop, moderate tempo) fill what it leaves open,
+    and what it denies ("no drums", "without piano", "not fast", "instrumental") never plays."""
+    caption = Caption(prompt)
     recognised: list[str] = []
-    genre_name = "pop"
     genre_names = {**{g: g for g in GENRES}, **GENRE_ALIASES}
-    genre_hits = sorted((_find(text, word), word) for word in genre_names if _find(text, word) >= 0)
-    if genre_hits:
-        genre_name = genre_names[genre_hits[0][1]]
-        recognised.append(genre_hits[0][1])
+    genre_hits = sorted((caption.find(word), word) for word in genre_names if caption.find(word) >= 0)
+    genre_name = genre_names[genre_hits[0][1]] if genre_hits else "pop"
+    recognised += [genre_hits[0][1]] if genre_hits else []
     genre = GENRES[genre_name]
 
-    named = _named_instruments(text)
+    named, excluded = caption.named_instruments()
+    no_voices = caption.find("instrumental") >= 0 or any(caption.denies(word) for word in VOICE_WORDS)
+    if no_voices:
+        excluded |= VOICES
+        named = [(p, name) for p, name in named if INSTRUMENTS[name][0] not in VOICES]
+        recognised.append("no voices")
     instruments = dict(genre.instruments)
-    assigned: set[str] = set()
-    for position, name in named:
-        role = _role_for(text, position, name)
-        if role in assigned:  # a second instrument for a taken role takes a free one
-            free = [r for r in ("melody", "harmony", "bass") if r not in assigned]
-            if not free:
-                continue
-            role = free[0]
-        instruments[role] = INSTRUMENTS[name][0]
-        assigned.add(role)
-        recognised.append(name)
+    assigned = _assign_roles(caption, named, instruments)
+    recognised += [name for _, name in named]
     if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
         _fill_roles_from_families(instruments, assigned)
+    _exclude(instruments, excluded)
+    recognised += [f"no {name}" for name in sorted(INSTRUMENTS) if caption.denies(name)]
 
+    silent = frozenset({"bass"} if caption.denies("bass") or caption.denies("bass line") else ())
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
     if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
         drums = False
         if all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
-    if any(_find(text, word) >= 0 for word in NO_DRUM_WORDS):
+    if any(caption.denies(word) for word in DRUM_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         drums = False
         recognised.append("no drums")
-    elif not drums and any(_find(text, word) >= 0 for word in DRUM_WORDS):
+    elif not drums and any(caption.find(word) >= 0 for word in DRUM_WORDS):
         groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
         recognised.append("drums")
 
-    tempo_range, tempo_from_prompt = genre.tempo, False
-    bpm = re.search(r"(\d{2,3})\s*bpm", text)
-    if bpm and 30 <= int(bpm.group(1)) <= 250:
-        value = int(bpm.group(1))
-        tempo_range, tempo_from_prompt = (value, value), True
-        recognised.append(bpm.group(0))
-    else:
-        for word in sorted(TEMPO_WORDS, key=len, reverse=True):
-            if _find(text, word) >= 0:
-                tempo_range, tempo_from_prompt = TEMPO_WORDS[word], True
-                recognised.append(word)
-                break
-
+    tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
     valence, arousal = genre.mood
-    pushes = [MOOD_WORDS[word] for word in MOOD_WORDS if _find(text, word) >= 0]
-    if pushes:
-        valence = float(sum(v for v, _ in pushes) / len(pushes))
-        arousal = float(sum(a for _, a in pushes) / len(pushes))
-        recognised.extend(word for word in MOOD_WORDS if _find(text, word) >= 0)
-
-    meter = 3 if _find(text, "waltz") >= 0 or _find(text, "3 4") >= 0 else genre.meter
+    moods = [word for word in MOOD_WORDS if caption.find(word) >= 0]
+    if moods:
+        valence = float(np.mean([MOOD_WORDS[word][0] for word in moods]))
+        arousal = float(np.mean([MOOD_WORDS[word][1] for word in moods]))
+        recognised += moods
+    meter = 3 if caption.find("waltz") >= 0 or caption.find("3 4") >= 0 else genre.meter
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
-                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)))
+                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent)
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
@@ -273,8 +369,8 @@ def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str]) -
     the string section and a cello)."""
     named = [instruments[role] for role in ("melody", "harmony", "bass") if role in assigned]
     lead = named[0]
-    if "melody" not in assigned:
-        instruments["melody"] = lead
+    if "melody" not in assigned:  # the first named instrument leads, unless it is a bass
+        instruments["melody"] = lead if "bass" not in assigned or len(named) > 1 else (_family(lead)[0] or 0)
     if "harmony" not in assigned:
         polyphonic = [p for p in named if p in POLYPHONIC]
         instruments["harmony"] = polyphonic[0] if polyphonic else _family(lead)[0]
