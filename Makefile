@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml constraints.txt
 DEMO_PROMPT := Upbeat funk with slap bass, brass stabs and a tight drum groove
 
 demo: $(STAMP)
-	$(BIN)/expotion generate examples/sample.mp4 --prompt "$(DEMO_PROMPT)" --out out/sample_with_music.mp4
+	$(BIN)/expotion generate examples/sample.mp4 --prompt "$(DEMO_PROMPT)" --out out/sample_with_music.mp4 --stems
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -53,11 +53,14 @@ def room_reverb(audio: np.ndarray, sample_rate: int, decay_s: float = 1.2, wet: 
     return ((1 - wet) * audio + wet * tail).astype(np.float32)
 
 
-def mix(stems: dict[str, np.ndarray], sample_rate: int, beats: np.ndarray, pumping: tuple[str, ...] = ()) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(mix, processed stems) of stems keyed by role; `pumping` roles duck under the beats."""
+def mix(stems: dict[str, np.ndarray], sample_rate: int, beats: np.ndarray, pumping: tuple[str, ...] = (),
+        emphasis: dict[str, float] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(mix, processed stems) of stems keyed by role; `pumping` roles duck under the beats;
+    `emphasis` raises (or lowers) roles by some dB, as a style asks (a loud kit for rock)."""
     placed = {}
     for role, audio in stems.items():
         gain_db, position = ROLE_MIX.get(role, (0.0, 0.0))
+        gain_db += (emphasis or {}).get(role, 0.0)
         audio = pan(audio * 10 ** (gain_db / 20), position)
         if role in pumping:
             audio = sidechain(audio, sample_rate, beats)

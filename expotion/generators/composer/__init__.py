@@ -59,8 +59,9 @@ class Composer:
 
         tracks = {name.split(":")[0]: audio for name, audio in render_stems(score.midi, duration, SAMPLE_RATE, self.soundfont).items()}
         silence = np.zeros((int(round(duration * SAMPLE_RATE)), 2), np.float32)
-        pumping = ("harmony",) if grooves.groove_for_meter(style.groove, grid.meter).sidechain else ()
-        audio, stems = mix({role: tracks.get(role, silence) for role in ROLES}, SAMPLE_RATE, grid.times, pumping)
+        groove = grooves.groove_for_meter(style.groove, grid.meter)
+        pumping = ("harmony",) if groove.sidechain else ()
+        audio, stems = mix({role: tracks.get(role, silence) for role in ROLES}, SAMPLE_RATE, grid.times, pumping, groove.emphasis)
         decisions = {
             "backend": self.name,
             "seed": seed,

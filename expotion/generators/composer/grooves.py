@@ -13,7 +13,7 @@ softer and shorter. The arranger adds metric accents on top (arrange.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, COWBELL = 45, 47, 50, 49, 51, 54, 56
@@ -35,6 +35,7 @@ class Groove:
     chord_style: str = "block"  # one of CHORD_STYLES
     sidechain: bool = False  # chords duck under every kick and swell back (house, EDM)
     pizzicato_bass: bool = False  # a bowed bass line is plucked, so that it marks the beat
+    emphasis: dict[str, float] = field(default_factory=dict)  # role → dB above the standard mix (audio/mix.py)
 
 
 def _eighths(degree: str = "R", length: float = 0.45) -> tuple[tuple[float, float, str], ...]:
@@ -51,7 +52,7 @@ GROOVES = {
     ),
     "rock": Groove(
         {KICK: "X.......X.x.....", SNARE: "....X.......X...", CLOSED_HAT: "X.x.X.x.X.x.X.x."},
-        _eighths(), tuple((i * 0.5, 0.45) for i in range(8)), chord_style="power",
+        _eighths(), tuple((i * 0.5, 0.45) for i in range(8)), chord_style="power", emphasis={"drums": 2.0, "harmony": 2.0},
     ),
     "reggae": Groove(  # one drop: kick and rim on three; the skank answers every beat
         {KICK: "........X.......", SIDE_STICK: "....x...X...x...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
@@ -61,7 +62,7 @@ GROOVES = {
     "jazz": Groove(  # swung ride, hi-hat on two and four, feathered kick, walking bass
         {RIDE: "x...X.o.x...X.o.", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."},
         ((0, 1, "R"), (1, 1, "3"), (2, 1, "5"), (3, 1, "A")),
-        ((0, 1.0), (1.5, 0.5), (2, 1.0)),
+        ((0, 1.0), (1.5, 0.5), (2, 1.0)), emphasis={"bass": 2.0, "drums": -2.0},
     ),
     "shuffle": Groove(
         {KICK: "X.......X.......", SNARE: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
@@ -76,12 +77,12 @@ GROOVES = {
     "four": Groove(  # four on the floor, pads pumping under the kick
         {KICK: "X...X...X...X...", CLAP: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o.", OPEN_HAT: "..o...o...o...o."},
         ((0, 0.45, "R"), (1, 0.45, "R"), (2, 0.45, "R"), (3, 0.45, "R")),
-        ((0, 4),), chord_style="pad", sidechain=True,
+        ((0, 4),), chord_style="pad", sidechain=True, emphasis={"bass": 2.0, "drums": 1.0},
     ),
     "hiphop": Groove(  # boom bap: heavy kick and snare, lazy hats
         {KICK: "X.....o.X.o.....", SNARE: "....X.......X...", CLOSED_HAT: "x.o.x.o.x.o.x.o."},
         ((0, 1.5, "R"), (2, 1.0, "R"), (3, 1.0, "5")),
-        ((0, 2), (2, 2)),
+        ((0, 2), (2, 2)), emphasis={"drums": 2.0, "bass": 1.0},
     ),
     "cinematic": Groove(  # big drums under a string ostinato
         {KICK: "X.......X.......", LOW_TOM: "x.....o.x.....o.", SNARE: "............x..."},
