@@ -4,6 +4,7 @@ from conftest import TURN_TIMES
 
 from expotion.controls import Controls, extract_controls
 from expotion.controls.face import FACE_SCALARS
+from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S
 from expotion.video import synthetic
 
 ONE_GRID_STEP = 1 / 50  # 20 ms
@@ -115,7 +116,7 @@ def test_a_nod_at_a_known_tempo_gives_a_beat_at_each_turning_point(tmp_path):
     nod_hz = 1.25  # up and down 75 times a minute: a turning point every 0.4 s
     controls = _portrait_controls(tmp_path, "nod", lambda t: synthetic.Placement(320, 260 + 30 * np.sin(2 * np.pi * nod_hz * t)))
     turns = (np.arange(10) + 0.5) / (2 * nod_hz)
-    turns = turns[(turns > 0.15) & (turns < controls.duration - 0.15)]
+    turns = turns[(turns > LOCK_ON_S + 0.05) & (turns < controls.duration - EDGE_GUARD_S - 0.05)]  # not at the very ends
     for turn in turns:
         assert np.min(np.abs(controls.movement_beats - turn)) <= 1 / 30, f"turning point at {turn:.2f} s missed"
     assert len(controls.movement_beats) == len(turns)

@@ -1,10 +1,13 @@
 """Run the face, body and motion analysers over a video and assemble `Controls`.
 
-Frames stream through once. Pose estimation, the slowest analyser (~20 ms a frame), runs on
-worker threads (MediaPipe releases the GIL) while the main thread decodes and runs face mesh
-and optical flow, so both cores of a laptop work. Above 20 fps two pose trackers take every
-other frame: 30 fps video is then analysed faster than real time, and the small disagreement
-between the two trackers sits at half the frame rate, far above the smoothing cut-off.
+Frames stream through once and are analysed at the rates the controls need, not at the
+video's: optical flow on up to 30 frames a second (it times the movement beats), face and
+pose on up to 15 (expressions and the body's position, low-passed at 4.5 Hz, need no more);
+frames in between are decoded but never converted. Pose estimation, the slowest analyser
+(~20 ms a frame), runs on a worker thread (MediaPipe releases the GIL) while the main thread
+decodes and runs face mesh and optical flow, so both cores of a laptop work; a video whose
+person rate stays above 20 frames a second gets two pose trackers taking every other frame
+(their small disagreement sits at half the frame rate, far above the smoothing cut-off).
 """
 
 from __future__ import annotations
@@ -28,33 +31,47 @@ from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, Face
 from expotion.controls.motion import FLOW_WIDTH, MOTION_REGIONS, MotionAnalyzer, MotionObservation
 from expotion.controls.timeline import DEFAULT_CUTOFF_HZ, DEFAULT_RATE, MAX_GAP_S, grid_times, to_grid
 from expotion.errors import ExpotionError, ParameterError
-from expotion.video.decode import DecodedFrame, VideoInfo, iter_frames, probe
+from expotion.video.decode import VideoInfo, iter_frames, probe
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
+MOTION_FPS = 30.0  # optical flow on at most this many frames a second …
+PERSON_FPS = 15.0  # … face mesh and pose on at most this many
 SINGLE_TRACKER_MAX_FPS = 20.0
-# The cut-off never exceeds this fraction of the video's frame rate, so that frame-rate
+# The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
-SMOOTHING_FRACTION_OF_FPS = 0.3
+SMOOTHING_FRACTION_OF_FPS = 0.4
 PIPELINE_DEPTH = 4  # frames in flight to the pose threads
 
 
 @dataclass
 class FrameObservations:
-    """Everything the analysers saw, frame by frame, at the video's own timestamps."""
+    """Everything the analysers saw, at the video's own timestamps: every decoded frame's time,
+    and the face, body and motion of the frames analysed for them."""
 
-    times: list[float] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # every frame
     durations: list[float | None] = field(default_factory=list)
+    person_times: list[float] = field(default_factory=list)  # frames analysed for face and body
     faces: list[FaceObservation | None] = field(default_factory=list)
     bodies: list[BodyObservation | None] = field(default_factory=list)
     motion: list[MotionObservation] = field(default_factory=list)
 
-    def fps(self) -> float:
+    @staticmethod
+    def _rate(times) -> float:
         """Median frame rate (robust to the odd long frame of variable-rate video)."""
-        steps = np.diff(self.times)
+        steps = np.diff(times)
         return float(1.0 / np.median(steps)) if len(steps) else 0.0
+
+    def fps(self) -> float:
+        return self._rate(self.times)
+
+    def person_fps(self) -> float:
+        return self._rate(self.person_times)
+
+    def motion_fps(self) -> float:
+        return self._rate([m.time for m in self.motion])
 
     def duration(self) -> float:
         """From the first frame's start to the last frame's end."""
@@ -65,32 +82,47 @@ class FrameObservations:
         return self.times[-1] + last
 
 
+def strides(fps: float) -> tuple[int, int]:
+    """(every how many frames the motion, and the person, are analysed) at this frame rate."""
+    if not fps:
+        return 1, 1
+    return max(1, int(fps / MOTION_FPS + 0.01)), max(1, int(fps / PERSON_FPS + 0.01))
+
+
 def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | None, progress: bool) -> FrameObservations:
     seen = FrameObservations()
+    motion_every, person_every = strides(info.average_fps)
     face, motion = FaceAnalyzer(), MotionAnalyzer()
-    bodies = [BodyAnalyzer() for _ in range(1 if info.average_fps <= SINGLE_TRACKER_MAX_FPS else 2)]
-    pending: collections.deque[tuple[DecodedFrame, concurrent.futures.Future]] = collections.deque()
+    person_rate = info.average_fps / person_every if info.average_fps else 0.0
+    bodies = [BodyAnalyzer() for _ in range(1 if person_rate <= SINGLE_TRACKER_MAX_FPS else 2)]
+    pending: collections.deque[tuple[float, np.ndarray, concurrent.futures.Future]] = collections.deque()
     bar = tqdm(total=info.frame_count, unit="frame", desc="controls", disable=None if progress else True, leave=False)
 
     def finish_oldest() -> None:
-        frame, body_future = pending.popleft()
-        seen.times.append(frame.time)
-        seen.durations.append(frame.duration)
-        seen.faces.append(face(frame.image))
-        flow = motion(frame.image, frame.time)
-        if flow is not None:
-            seen.motion.append(flow)
+        time, image, body_future = pending.popleft()
+        seen.person_times.append(time)
+        seen.faces.append(face(image))
         seen.bodies.append(body_future.result())
-        bar.update()
 
     try:
         with contextlib.ExitStack() as stack:
             pose_threads = [stack.enter_context(concurrent.futures.ThreadPoolExecutor(max_workers=1)) for _ in bodies]
             for frame in iter_frames(path, max_side=max_side, max_duration=max_duration):
-                worker = frame.index % len(bodies)
-                pending.append((frame, pose_threads[worker].submit(bodies[worker], frame.image)))
-                if len(pending) >= PIPELINE_DEPTH:
-                    finish_oldest()
+                seen.times.append(frame.time)
+                seen.durations.append(frame.duration)
+                bar.update()
+                person = frame.index % person_every == 0
+                if frame.index % motion_every and not person:
+                    continue
+                image = frame.image
+                flow = motion(image, frame.time) if frame.index % motion_every == 0 else None
+                if flow is not None:
+                    seen.motion.append(flow)
+                if person:
+                    worker = (frame.index // person_every) % len(bodies)
+                    pending.append((frame.time, image, pose_threads[worker].submit(bodies[worker], image)))
+                    if len(pending) >= PIPELINE_DEPTH:
+                        finish_oldest()
             while pending:
                 finish_oldest()
     finally:
@@ -117,15 +149,15 @@ def _shoulder_width(keypoints: np.ndarray) -> float:
     return float(np.median(widths)) if widths.size else np.nan
 
 
-def assemble(seen: FrameObservations, rate: float, cutoff_hz: float, provenance: dict) -> Controls:
+def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, motion_cutoff_hz: float, provenance: dict) -> Controls:
     """Resample every observation onto one grid and derive velocities and movement beats."""
-    times = np.asarray(seen.times)
+    times = np.asarray(seen.person_times)
     duration = seen.duration()
     grid = grid_times(duration, rate)
 
     def on_grid(observations, attribute, shape):
         values, valid = _stack(observations, attribute, shape)
-        return to_grid(times, values, valid, grid, cutoff_hz=cutoff_hz)
+        return to_grid(times, values, valid, grid, cutoff_hz=person_cutoff_hz)
 
     expression, face_mask = on_grid(seen.faces, "expression", (EXPRESSION_DIM,))
     head_pose, _ = on_grid(seen.faces, "head_pose", (len(HEAD_POSE),))
@@ -137,9 +169,9 @@ def assemble(seen: FrameObservations, rate: float, cutoff_hz: float, provenance:
     motion_times = np.array([m.time for m in seen.motion])
     if len(seen.motion):
         everywhere = np.ones(len(seen.motion), dtype=bool)
-        energy, _ = to_grid(motion_times, np.array([m.energy for m in seen.motion]), everywhere, grid, cutoff_hz=cutoff_hz)
-        regions, _ = to_grid(motion_times, np.stack([m.region_energy for m in seen.motion]), everywhere, grid, cutoff_hz=cutoff_hz)
-        flow, _ = to_grid(motion_times, np.stack([m.region_flow for m in seen.motion]), everywhere, grid, cutoff_hz=cutoff_hz)
+        energy, _ = to_grid(motion_times, np.array([m.energy for m in seen.motion]), everywhere, grid, cutoff_hz=motion_cutoff_hz)
+        regions, _ = to_grid(motion_times, np.stack([m.region_energy for m in seen.motion]), everywhere, grid, cutoff_hz=motion_cutoff_hz)
+        flow, _ = to_grid(motion_times, np.stack([m.region_flow for m in seen.motion]), everywhere, grid, cutoff_hz=motion_cutoff_hz)
     else:  # a single frame shows no motion
         energy, regions, flow = np.zeros(len(grid)), np.zeros((len(grid), len(MOTION_REGIONS))), np.zeros((len(grid), len(MOTION_REGIONS), 2))
 
@@ -188,7 +220,8 @@ def extract_controls(
         raise ExpotionError(f"{path.name} lasts {info.declared_duration:.0f} s, longer than {max_duration:g} s, the longest accepted here")
     seen = observe(path, info, max_side, max_duration, progress)
     steps = np.diff(seen.times)
-    cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * seen.fps())
+    person_cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * (seen.person_fps() or seen.fps()))
+    motion_cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * (seen.motion_fps() or seen.fps()))
     provenance = {
         "source": str(path),
         "width": info.width,
@@ -196,11 +229,12 @@ def extract_controls(
         "rotation": info.rotation,
         "frames": len(seen.times),
         "fps": seen.fps() or info.average_fps,
+        "analysed_fps": {"face_and_body": seen.person_fps(), "motion": seen.motion_fps()},
         "variable_frame_rate": bool(len(steps) and steps.max() - steps.min() > 0.002),
         "declared_duration": info.declared_duration,
         "smoothing": {
             "filter": "butterworth-2 sosfiltfilt (zero phase)",
-            "cutoff_hz": cutoff,
+            "cutoff_hz": {"face_and_body": person_cutoff, "motion": motion_cutoff},
             "max_gap_s": MAX_GAP_S,
         },
         "extractors": {
@@ -212,4 +246,4 @@ def extract_controls(
             "analysis_max_side": max_side,
         },
     }
-    return assemble(seen, rate, cutoff, provenance)
+    return assemble(seen, rate, person_cutoff, motion_cutoff, provenance)

@@ -43,6 +43,8 @@ SETTLED = 0.1
 MIN_BEAT_INTERVAL_S = 0.15
 # Within this much of the clip's ends the speed is seen from one side only: no beats there.
 EDGE_GUARD_S = 0.1
+# The trackers lock on during the first frames: no stroke is counted from before this.
+LOCK_ON_S = 0.25
 
 
 def robust_normalise(curve: np.ndarray, floor: float) -> np.ndarray:
@@ -91,11 +93,11 @@ def _settled(speed: np.ndarray, peak: int, minimum: int) -> float:
 
 def find_movement_beats(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
     """(times in s, strengths) of the stops and turns in a movement-speed curve."""
-    guard = int(round(EDGE_GUARD_S * rate))
+    lock_on = int(round(LOCK_ON_S * rate))
     minima, _ = find_peaks(-speed)
     beats, strengths = [], []
-    last = guard  # the speed before the guard is the trackers locking on, not a stroke
-    for minimum in minima[minima > guard]:
+    last = lock_on
+    for minimum in minima[minima > lock_on]:
         peak = last + int(np.argmax(speed[last : minimum + 1]))
         fall = speed[peak] - speed[minimum]
         if speed[peak] < MIN_STRENGTH or fall < MIN_STROKE or fall < MIN_SLOWING * speed[peak]:

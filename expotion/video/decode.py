@@ -42,12 +42,20 @@ class VideoInfo:
     start_time: float  # presentation time (s) of the first frame on the file's clock
 
 
-@dataclass(frozen=True)
 class DecodedFrame:
-    index: int
-    time: float  # seconds since the first frame's presentation time
-    duration: float | None  # display duration of this frame, when the stream says
-    image: np.ndarray  # H×W×3 RGB uint8, upright
+    """One decoded frame; its picture is converted (upright, RGB, downscaled) only when asked
+    for, so frames that are not analysed cost only their decoding."""
+
+    def __init__(self, index: int, time: float, duration: float | None, frame: av.VideoFrame, max_side: int | None):
+        self.index = index
+        self.time = time  # seconds since the first frame's presentation time
+        self.duration = duration  # display duration of this frame, when the stream says
+        self._frame, self._max_side = frame, max_side
+
+    @property
+    def image(self) -> np.ndarray:
+        """H×W×3 RGB uint8, upright, no larger than `max_side`."""
+        return _upright_rgb(self._frame, self._max_side)
 
 
 def _check_file(path: Path) -> None:
@@ -168,7 +176,7 @@ def iter_frames(path: str | Path, max_side: int | None = None, max_duration: flo
                 if max_duration is not None and time - first_time >= max_duration:
                     raise ExpotionError(f"{path.name} is longer than {max_duration:g} s, the longest video accepted here")
                 duration = float(frame.duration * frame.time_base) if frame.duration else None
-                yield DecodedFrame(index, time - first_time, duration, _upright_rgb(frame, max_side))
+                yield DecodedFrame(index, time - first_time, duration, frame, max_side)
                 last_end = time - first_time + (duration or 0.0)
         except av.FFmpegError as error:
             raise ExpotionError(

@@ -99,10 +99,10 @@ GROOVES = {
         ((0, 1.5, "R"), (1.5, 0.5, "5"), (2, 1.5, "5"), (3.5, 0.5, "R")),
         ((0, 0.5), (1, 0.5), (1.5, 0.5), (2, 0.5), (3, 0.5), (3.5, 0.5)),
     ),
-    "classical": Groove(  # no drums: the bass and the melody carry the beat, the strings hold
+    "classical": Groove(  # no drums: a plucked bass and the strings, bowing each beat, carry the beat
         {},
         ((0, 0.9, "R"), (1, 0.9, "5"), (2, 0.9, "8"), (3, 0.9, "5")),
-        ((0, 4),), chord_style="pad", pizzicato_bass=True,
+        tuple((i, 0.95) for i in range(4)), pizzicato_bass=True, emphasis={"bass": 2.0},
     ),
     "ambient": Groove(  # no drums: a slow broken chord under a held pad
         {},

@@ -23,6 +23,9 @@ MOVEMENT_PRIOR_OCTAVES = 0.8  # a wide lean to the prompt's range: the movement'
 # Beats faster or slower than this are not heard as the beat by listeners (or by beat trackers,
 # whose tempo prior centres near 120 BPM): the movement's tempo is halved or doubled into it.
 HEARD_TEMPO = (60.0, 150.0)
+# Below this tempo the beats keep steadier (the tempo penalty grows with (SLOW_BPM / bpm)⁴): a
+# slow beat that wanders is heard at double speed, on the eighth notes.
+SLOW_BPM = 100.0
 
 
 def metrical_fit(bpm: float, tempo_range: tuple[float, float]) -> float:
@@ -118,7 +121,7 @@ def plan_beats(
         bpm = metrical_fit(bpm, tempo_range)
     bpm = heard_tempo(bpm)
     if len(movement_beats) >= MIN_MOVEMENT_BEATS:
-        beats = track_beats(pulse, rate, bpm, TIGHTNESS / follow)
+        beats = track_beats(pulse, rate, bpm, TIGHTNESS / follow * max(1.0, SLOW_BPM / bpm) ** 4)
         beats = snap_to_movement(beats, movement_beats, SNAP_TOLERANCE_S * follow)
         intervals = np.diff(beats)
         period = float(np.median(intervals)) if len(intervals) else 60.0 / bpm
