@@ -10,6 +10,7 @@ video + prompt → controls → music → the video with its music (+ wav, MIDI,
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 from dataclasses import dataclass
@@ -145,17 +146,22 @@ def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
 
 
 def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict) -> None:
-    """Every output into a temporary file beside its final name, then all moved into place."""
-    with written_together(outputs.paths()) as tmp:
+    """Every output into a temporary file beside its final name, then all moved into place.
+    The plot is drawn on a second thread while the video and the audio are written."""
+    with written_together(outputs.paths()) as tmp, concurrent.futures.ThreadPoolExecutor(max_workers=1) as painter:
+        plotted = painter.submit(_plot, controls, music, video, tmp[outputs.plot]) if outputs.plot else None
         mux_music(video, music.audio, music.sample_rate, tmp[outputs.video])
         _write_wav(tmp[outputs.audio], music.audio, music.sample_rate)
         if outputs.midi:
             music.score.write(str(tmp[outputs.midi]))
         tmp[outputs.decisions].write_text(json.dumps(decisions, indent=2, allow_nan=False) + "\n")
-        if outputs.plot:
-            from expotion.controls.plot import plot_controls
-
-            plot_controls(controls, tmp[outputs.plot], beats=music.beat_times,
-                          title=f"{video.name}: movement beats (red) and music beats (blue)")
         for role, path in outputs.stems.items():
             _write_wav(tmp[path], music.stems[role], music.sample_rate)
+        if plotted:
+            plotted.result()
+
+
+def _plot(controls: Controls, music: Music, video: Path, path: Path) -> None:
+    from expotion.controls.plot import plot_controls
+
+    plot_controls(controls, path, beats=music.beat_times, title=f"{video.name}: movement beats (red) and music beats (blue)")

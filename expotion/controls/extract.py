@@ -38,7 +38,7 @@ from expotion.video.decode import VideoInfo, iter_frames, probe
 EXTRACTOR_VERSION = "3"
 ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
 MOTION_FPS = 30.0  # optical flow on at most this many frames a second …
-PERSON_FPS = 15.0  # … face mesh and pose on at most this many
+PERSON_FPS = 10.0  # … face mesh and pose on at most this many
 SINGLE_TRACKER_MAX_FPS = 20.0
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
@@ -111,14 +111,12 @@ def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | No
                 seen.times.append(frame.time)
                 seen.durations.append(frame.duration)
                 bar.update()
-                person = frame.index % person_every == 0
-                if frame.index % motion_every and not person:
-                    continue
-                image = frame.image
-                flow = motion(image, frame.time) if frame.index % motion_every == 0 else None
-                if flow is not None:
-                    seen.motion.append(flow)
-                if person:
+                if frame.index % motion_every == 0:
+                    flow = motion(frame.grey(FLOW_WIDTH), frame.time)
+                    if flow is not None:
+                        seen.motion.append(flow)
+                if frame.index % person_every == 0:
+                    image = frame.image
                     worker = (frame.index // person_every) % len(bodies)
                     pending.append((frame.time, image, pose_threads[worker].submit(bodies[worker], image)))
                     if len(pending) >= PIPELINE_DEPTH:

@@ -30,20 +30,22 @@ def _region_means(values: np.ndarray) -> np.ndarray:
 
 
 class MotionAnalyzer:
-    """Farnebäck optical flow between each frame and the one before it."""
+    """Farnebäck optical flow between each frame and the one before it (two pyramid levels
+    and two iterations: at 160 px wider settings give the same speeds, 20 % slower)."""
 
     def __init__(self, width: int = FLOW_WIDTH):
+        cv2.setNumThreads(1)  # the other core runs pose estimation
         self.width = width
         self._previous: tuple[float, np.ndarray] | None = None
 
-    def __call__(self, image: np.ndarray, time: float) -> MotionObservation | None:
-        height = max(2, round(image.shape[0] * self.width / image.shape[1]))
-        grey = cv2.cvtColor(cv2.resize(image, (self.width, height), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    def __call__(self, grey: np.ndarray, time: float) -> MotionObservation | None:
+        """Flow from the previous frame to this one, given as luminance `self.width` pixels wide."""
+        height = grey.shape[0]
         previous, self._previous = self._previous, (time, grey)
         if previous is None or time <= previous[0]:
             return None
         previous_time, previous_grey = previous
-        flow = cv2.calcOpticalFlowFarneback(previous_grey, grey, None, 0.5, 3, 15, 3, 5, 1.2, 0)
+        flow = cv2.calcOpticalFlowFarneback(previous_grey, grey, None, 0.5, 2, 15, 2, 5, 1.2, 0)
         velocity = flow / height / (time - previous_time)  # frame heights per second
         speed = np.linalg.norm(velocity, axis=2)
         return MotionObservation(

@@ -57,6 +57,15 @@ class DecodedFrame:
         """H×W×3 RGB uint8, upright, no larger than `max_side`."""
         return _upright_rgb(self._frame, self._max_side)
 
+    def grey(self, width: int) -> np.ndarray:
+        """Upright luminance (uint8), `width` pixels wide, scaled straight from the decoded picture."""
+        turns = _quarter_turns(self._frame.rotation)
+        upright_w, upright_h = (self._frame.height, self._frame.width) if turns % 2 else (self._frame.width, self._frame.height)
+        height = max(2, round(upright_h * width / upright_w))
+        size = (height, width) if turns % 2 else (width, height)
+        grey = self._frame.reformat(width=size[0], height=size[1], format="gray8", interpolation="AREA").to_ndarray()
+        return np.ascontiguousarray(np.rot90(grey, turns)) if turns else grey
+
 
 def _check_file(path: Path) -> None:
     """One clear line for a path that is not a readable regular file."""
@@ -162,6 +171,7 @@ def iter_frames(path: str | Path, max_side: int | None = None, max_duration: flo
     with container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        stream.codec_context.thread_count = 1  # the other core is busy with pose estimation
         declared = _declared_duration(container, stream)
         first_time = None
         index = -1
