@@ -91,15 +91,21 @@ def _option_values(args, kind) -> dict:
 def _add_generate(subcommands) -> None:
     parser = subcommands.add_parser(
         "generate",
-        help="music for a video, written back into it",
+        help="music for a video (or many), written back into it",
         description="Write OUT.mp4: VIDEO with music for PROMPT as its sound track, exactly as long as the "
         "video, its beats where the person stops and turns. Also writes OUT.wav, OUT.json (tempo, key, "
         "sections, instruments, seed), OUT.mid (composer backend), OUT.png (controls with the music's beats) and, "
-        "with --stems, OUT.<role>.wav per role. Nothing is written unless everything is, and never over the input.",
+        "with --stems, OUT.<role>.wav per role. Nothing is written unless everything is, and never over the input. "
+        "Several videos or folders with --out-dir: one DIR/<name>_with_music.mp4 per video; complete ones are "
+        "skipped, so a killed run resumes; --shard K/N splits the list between machines.",
     )
-    parser.add_argument("video", type=Path, help="input video")
+    parser.add_argument("videos", type=Path, nargs="+", metavar="VIDEO", help="input video(s), or folders of videos")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="output .mp4 for a single VIDEO (siblings share its name)")
+    where.add_argument("--out-dir", type=Path, help="output folder for many videos (sub-folders mirror the inputs')")
     parser.add_argument("--prompt", default="", help='text describing the music, e.g. "laid-back reggae with ukulele melody"')
-    parser.add_argument("--out", type=Path, required=True, help="output .mp4 (siblings share its name)")
+    parser.add_argument("--prompts", type=Path, help="JSON {video: prompt} or JSONL lines {\"video\": …, \"prompt\": …}; "
+                                                     "videos named by path, file name or stem; others take --prompt")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
                         help="composer: embedded, offline, no weights (default); musicgen: MusicGen + Expotion adapter")
     parser.add_argument("--seed", type=int, help="random seed: the same seed gives the same music (default: derived from "
@@ -108,15 +114,14 @@ def _add_generate(subcommands) -> None:
     parser.add_argument("--no-plot", action="store_true", help="do not write OUT.png")
     parser.add_argument("--cache-dir", type=Path, help="keep each video's controls here, so that making its music again "
                                                         "(another prompt, seed or setting) skips the analysis")
+    parser.add_argument("--workers", type=int, default=1, help="videos made at once with --out-dir (default 1)")
+    parser.add_argument("--shard", help="K/N: make only the K-th of every N videos (for job arrays on a cluster)")
     _add_option_flags(parser.add_argument_group("composer backend"), ComposerOptions)
     _add_option_flags(parser.add_argument_group("musicgen backend"), MusicGenOptions)
     parser.set_defaults(run=_run_generate)
 
 
-def _run_generate(args) -> None:
-    from expotion.pipeline import STAGES, Expotion
-
-    interactive = sys.stderr.isatty()
+def _backend_values(args) -> dict:
     kind = BACKEND_OPTIONS[args.backend]
     values = _option_values(args, kind)
     foreign = set(_option_values(args, ComposerOptions if kind is MusicGenOptions else MusicGenOptions)) - set(values)
@@ -124,16 +129,29 @@ def _run_generate(args) -> None:
         _warn(f"ignored for the {args.backend} backend: " + ", ".join("--" + n.replace("_", "-") for n in sorted(foreign)))
     if args.backend == "musicgen" and not values.get("adapter"):
         _note("no --adapter: text-only MusicGen (the paper's baseline); the video only sets the duration")
-    pipe = Expotion.from_pretrained(args.backend, **values)
+    return values
+
+
+def _run_generate(args) -> None:
+    if args.out_dir is not None:
+        return _run_batch(args)
+    if len(args.videos) != 1 or args.videos[0].is_dir():
+        raise ParameterError("out", "takes a single video; for several videos or a folder use --out-dir")
+    from expotion.pipeline import STAGES, Expotion
+
+    interactive = sys.stderr.isatty()
+    pipe = Expotion.from_pretrained(args.backend, **_backend_values(args))
+    video = args.videos[0]
+    prompt = read_prompts(args.prompts).get(video.name, args.prompt) if args.prompts else args.prompt
 
     def tell(stage: str, fraction: float) -> None:
         if fraction == 0:
             print(f"expotion: {STAGES[stage]}…", file=sys.stderr)
 
-    result = pipe(args.video, args.prompt, args.out, seed=args.seed, plot=not args.no_plot, stems=args.stems,
+    result = pipe(video, prompt, args.out, seed=args.seed, plot=not args.no_plot, stems=args.stems,
                   cache_dir=args.cache_dir, progress=tell if interactive else None, show_progress_bar=interactive)
     if not result.controls.has_person:
-        _warn(f"no person found in {args.video.name}: the music follows the prompt only")
+        _warn(f"no person found in {video.name}: the music follows the prompt only")
     decisions = result.music.decisions
     if "tempo" in decisions:
         summary = f"{decisions['tempo']['bpm']:.0f} BPM (tempo from the {decisions['tempo']['source']}), key {decisions['key']}"
@@ -143,6 +161,38 @@ def _run_generate(args) -> None:
     if "soundfont" in decisions:
         print(f"played on {decisions['soundfont']}")
     print("wrote " + ", ".join(str(p) for p in result.files))
+
+
+def _run_batch(args) -> None:
+    from tqdm import tqdm
+
+    from expotion.batch import parse_shard, plan_jobs, run_batch
+    from expotion.options import backend_options
+
+    options = backend_options(args.backend, **_backend_values(args))
+    jobs = plan_jobs(args.videos, args.out_dir, args.prompt, read_prompts(args.prompts) if args.prompts else None,
+                     parse_shard(args.shard))
+    bar = tqdm(total=len(jobs), unit="video", desc="videos", disable=None)
+
+    def tell(job, outcome: str) -> None:
+        bar.update()
+        if outcome not in ("done", "skipped"):
+            tqdm.write(f"expotion: {job.video}: {outcome}", file=sys.stderr)
+
+    try:
+        summary = run_batch(jobs, args.backend, options, workers=args.workers, seed=args.seed, plot=not args.no_plot,
+                            stems=args.stems, cache_dir=args.cache_dir, progress=tell)
+    finally:
+        bar.close()
+    print(f"{args.out_dir}: {summary.line()}")
+    if summary.failed:
+        raise ExpotionError(f"{len(summary.failed)} of {len(jobs)} videos failed (reasons above)")
+
+
+def read_prompts(path: Path) -> dict[str, str]:
+    from expotion.batch import read_prompts as read
+
+    return read(path)
 
 
 def _add_evaluate(subcommands) -> None:

@@ -16,9 +16,9 @@ from expotion.audio.read import read_audio
 from expotion.audio.timing import ANALYSIS_SAMPLE_RATE, music_timing
 from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats
 from expotion.evaluation.rhythm import SIGMAS_S, chance_levels, rhythm_metrics
+from expotion.video import VIDEO_SUFFIXES
 from expotion.video.decode import probe
 
-VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v"}
 AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"}
 HEADLINE = ("bas_motion_to_music", "bas_music_to_motion", "bas_motion_to_music@body-stops-0.1",
             "bas_motion_to_music@flow-stops-0.05", "bas_motion_to_music@flow-peaks-0.1", "beat_f1", "tempo_match_octave")
@@ -37,7 +37,7 @@ def _expand(inputs: list[Path]) -> list[Path]:
     files = []
     for path in inputs:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES | AUDIO_SUFFIXES))
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in set(VIDEO_SUFFIXES) | AUDIO_SUFFIXES))
         elif path.exists():
             files.append(path)
         else:

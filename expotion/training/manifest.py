@@ -14,10 +14,10 @@ from pathlib import Path
 
 from expotion.atomic import atomic_path
 from expotion.errors import ExpotionError
+from expotion.video import VIDEO_SUFFIXES
 
 # Human Music Moves clip names: <audio_id>.mp4_<Pseudonym>_<YYYY-MM-DDTHH-MM-SS>_clip<N>
 HMM_CLIP = re.compile(r"^(?P<song>.+?)\.mp4_(?P<participant>[A-Za-z]+)_(?P<time>\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})_clip(?P<n>\d+)$")
-VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
 
 
 @dataclass

@@ -1,1 +1,18 @@
-"""Video in and out: decoding with true timestamps, making test videos, muxing music back."""
+"""Video in and out: decoding with true timestamps, writing music into a video, test videos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+
+
+def find_videos(paths: list[Path]) -> list[Path]:
+    """The files given, and every video file under the folders given (sorted, recursively)."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file()))
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,74 @@
+"""Many videos at once: a folder in, one result per video, resumable, shardable, and a bad video
+never stops the others."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from expotion.batch import parse_shard, plan_jobs
+from expotion.errors import ExpotionError, ParameterError
+from expotion.video import synthetic
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("videos")
+    times = synthetic.constant_rate_times(2.0, 15.0)
+    for name, turns in (("a", (0.7, 1.3)), ("sub/b", (0.6, 1.2)), ("sub/c", (0.9,))):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        synthetic.moving_portrait(root / f"{name}.mp4", times, turns, size=(320, 240))
+    (root / "sub" / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 not a video at all")
+    return root
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "expotion.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_a_folder_gives_one_result_per_video_and_a_bad_one_is_reported_not_fatal(folder, tmp_path):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(json.dumps({"video": "b.mp4", "prompt": "slow jazz"}) + "\n")
+    out = tmp_path / "out"
+    result = run_cli("generate", folder, "--out-dir", out, "--prompt", "funk", "--prompts", prompts, "--no-plot")
+    assert result.returncode == 1  # a failure is reported to the scheduler …
+    assert "3 done, 0 skipped (already complete), 1 failed" in result.stdout
+    assert "broken.mp4" in result.stderr and "Traceback" not in result.stderr
+    for name in ("a", "sub/b", "sub/c"):  # … and every good video was made anyway
+        assert (out / f"{name}_with_music.mp4").is_file() and (out / f"{name}_with_music.wav").is_file()
+    assert json.loads((out / "sub" / "b_with_music.json").read_text())["prompt"] == "slow jazz"
+    assert json.loads((out / "a_with_music.json").read_text())["prompt"] == "funk"
+    again = run_cli("generate", folder, "--out-dir", out, "--prompt", "funk", "--no-plot")
+    assert "0 done, 3 skipped (already complete), 1 failed" in again.stdout  # resumes: nothing made twice
+
+
+def test_shards_split_the_list_exactly(folder, tmp_path):
+    everything = {job.video for job in plan_jobs([folder], tmp_path)}
+    parts = [{job.video for job in plan_jobs([folder], tmp_path, shard=(k, 3))} for k in (1, 2, 3)]
+    assert set().union(*parts) == everything and sum(map(len, parts)) == len(everything) == 4
+    with pytest.raises(ParameterError, match="shard"):
+        parse_shard("4/3")
+
+
+def test_two_videos_writing_the_same_output_are_refused(folder, tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "a.mp4").write_bytes((folder / "a.mp4").read_bytes())
+    with pytest.raises(ExpotionError, match="would both write"):
+        plan_jobs([folder / "a.mp4", tmp_path / "x" / "a.mp4"], tmp_path / "out")
+
+
+def test_workers_make_the_same_music_as_one_process(folder, tmp_path):
+    from expotion.batch import run_batch
+    from expotion.options import ComposerOptions
+
+    jobs_one = plan_jobs([folder / "sub"], tmp_path / "one", "pop")
+    jobs_two = plan_jobs([folder / "sub"], tmp_path / "two", "pop")
+    one = run_batch(jobs_one, "composer", ComposerOptions(), workers=1, plot=False)
+    two = run_batch(jobs_two, "composer", ComposerOptions(), workers=2, plot=False)
+    assert len(one.done) == len(two.done) == 2 and len(two.failed) == 1
+    for job_one, job_two in zip(jobs_one, jobs_two):
+        if job_one.video.name != "broken.mp4":
+            assert np.array_equal(np.fromfile(job_one.out.with_suffix(".wav"), np.uint8),
+                                  np.fromfile(job_two.out.with_suffix(".wav"), np.uint8))
