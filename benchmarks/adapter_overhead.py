@@ -17,7 +17,7 @@ import time
 import torch
 
 from expotion.model import ExpotionConfig, ExpotionModel
-from expotion.model.random_base import random_base
+from expotion.testing.musicgen import random_base
 
 
 def decode_steps(model: ExpotionModel, steps: int, condition_frames: int, adapted: bool) -> float:

@@ -21,7 +21,7 @@ from gradio_client import Client, handle_file  # noqa: E402
 
 from expotion.app import COMPOSER, launch, shutdown  # noqa: E402
 from expotion.pipeline import generate  # noqa: E402
-from expotion.video import synthetic  # noqa: E402
+from expotion.testing import synthetic  # noqa: E402
 
 PROMPT = "Upbeat funk with slap bass, brass stabs and a tight drum groove"
 

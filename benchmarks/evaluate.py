@@ -19,7 +19,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 
 from expotion import pipeline  # noqa: E402
 from expotion.evaluation.report import Entry, cached_controls, score_entry  # noqa: E402
-from expotion.video import synthetic  # noqa: E402
+from expotion.testing import synthetic  # noqa: E402
 
 
 def main() -> None:

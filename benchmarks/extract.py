@@ -23,7 +23,7 @@ from expotion.controls.body import BodyAnalyzer  # noqa: E402
 from expotion.controls.extract import ANALYSIS_MAX_SIDE  # noqa: E402
 from expotion.controls.face import FaceAnalyzer  # noqa: E402
 from expotion.controls.motion import FLOW_WIDTH, MotionAnalyzer  # noqa: E402
-from expotion.video import synthetic  # noqa: E402
+from expotion.testing import synthetic  # noqa: E402
 from expotion.video.decode import iter_frames  # noqa: E402
 
 

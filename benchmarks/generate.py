@@ -24,7 +24,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 from expotion.controls import extract_controls  # noqa: E402
 from expotion.outputs import Outputs  # noqa: E402
 from expotion.pipeline import Expotion, write_outputs  # noqa: E402
-from expotion.video import synthetic  # noqa: E402
+from expotion.testing import synthetic  # noqa: E402
 
 PROMPT = "Upbeat funk with slap bass, brass stabs and a tight drum groove"
 RUNS = 3

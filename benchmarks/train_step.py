@@ -3,45 +3,48 @@ a tiny MusicGen and for one of musicgen-small's size.
 
     python benchmarks/train_step.py [--steps 3] [--segment-seconds 10] [--batch-size 2]
 
-Each step: text encoding, the conditioner, a forward and backward pass of the adapted
-decoder on 10 s segments, and an AdamW update of the adapter. Last line: `segments_per_s=X`
-(musicgen-small size).
+Each step is the training loop's own `optimise_step`, through `accelerate`: text encoding,
+the conditioner, a forward and backward pass of the adapted decoder on 10 s segments, gradient
+clipping, and an AdamW update (decay on matrices only) with the learning-rate schedule. Last
+line: `segments_per_s=X` (musicgen-small size).
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 
 import torch
+from accelerate import Accelerator
 
 from expotion.model import ExpotionConfig, ExpotionModel
-from expotion.model.expotion_model import FEATURE_SIZES
-from expotion.model.random_base import random_base
+from expotion.model.expotion_model import FEATURE_SIZES, load_base
+from expotion.testing.musicgen import save_random_checkpoint
+from expotion.training.data import Batch
+from expotion.training.train import TrainConfig, learning_rate_factor, optimise_step, parameter_groups
 
 
-def seconds_per_step(size: str, steps: int, frames: int, batch: int) -> tuple[float, int]:
-    model = ExpotionModel(random_base(size), ExpotionConfig(base_model=f"random-{size}"))
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-2, weight_decay=0.02)
-    vocab = model.base.config.decoder.vocab_size
-    codes = torch.randint(0, vocab, (batch, model.num_codebooks, frames))
-    features = {name: torch.randn(batch, frames, size_) for name, size_ in FEATURE_SIZES.items()}
-    masks = {name: torch.ones(batch, frames, dtype=torch.bool) for name in FEATURE_SIZES}
-    tokens = torch.randint(0, 100, (batch, 16))
-    project = getattr(model.base, "enc_to_dec_proj", None)
+def seconds_per_step(size: str, steps: int, frames: int, batch_size: int) -> tuple[float, int]:
+    accelerator = Accelerator(cpu=True)
+    settings = TrainConfig(manifest="", cache="", output="", steps=steps + 1, warmup_steps=1)
+    folder = tempfile.mkdtemp()
+    save_random_checkpoint(folder, size)  # with its text tokenizer, as a downloaded checkpoint
+    model = ExpotionModel(load_base(folder), ExpotionConfig(base_model=folder))
+    optimiser = torch.optim.AdamW(parameter_groups(model, settings.weight_decay), lr=settings.learning_rate)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, learning_rate_factor(settings))
+    model, optimiser, scheduler = accelerator.prepare(model, optimiser, scheduler)
+    inner = accelerator.unwrap_model(model)
+    vocab = inner.base.config.decoder.vocab_size
+    batch = Batch(codes=torch.randint(0, vocab, (batch_size, inner.num_codebooks, frames)), captions=["happy reggae with guitar and drums"] * batch_size,
+                  features={name: torch.randn(batch_size, frames, n) for name, n in FEATURE_SIZES.items()},
+                  masks={name: torch.ones(batch_size, frames, dtype=torch.bool) for name in FEATURE_SIZES})
     times = []
     for _ in range(steps + 1):
         start = time.perf_counter()
-        with torch.no_grad():
-            hidden = model.base.text_encoder(input_ids=tokens).last_hidden_state
-            hidden = project(hidden) if project is not None else hidden
-        loss, _ = model(codes, hidden, torch.ones_like(tokens), features, masks)
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 0.1)
-        optimiser.step()
+        optimise_step(model, inner, optimiser, scheduler, [batch], accelerator, settings.grad_clip)
         times.append(time.perf_counter() - start)
-    return sum(times[1:]) / steps, model.num_trainable_parameters()
+    return sum(times[1:]) / steps, inner.num_trainable_parameters()
 
 
 def main() -> None:

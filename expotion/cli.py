@@ -12,7 +12,7 @@ from dataclasses import fields, is_dataclass
 
 from expotion import __version__
 from expotion.errors import ExpotionError, ParameterError
-from expotion.options import BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, SamplingConfig, default_of
+from expotion.options import DEFAULT_MUSICGEN, BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, SamplingConfig, default_of
 
 BACKENDS = tuple(BACKEND_OPTIONS)
 DEFAULT_BACKEND = "composer"
@@ -144,12 +144,24 @@ def _run_generate(args) -> None:
     video = args.videos[0]
     prompt = read_prompts(args.prompts).get(video.name, args.prompt) if args.prompts else args.prompt
 
+    bars = {}
+
     def tell(stage: str, fraction: float) -> None:
+        """A line per stage; a bar for stages that say how far they are (MusicGen's decoding)."""
         if fraction == 0:
             print(f"expotion: {STAGES[stage]}…", file=sys.stderr)
+            return
+        from tqdm import tqdm
 
-    result = pipe(video, prompt, args.out, seed=args.seed, plot=not args.no_plot, stems=args.stems,
-                  cache_dir=args.cache_dir, progress=tell if interactive else None, show_progress_bar=interactive)
+        bar = bars.setdefault(stage, tqdm(total=1000, desc=stage, leave=False, bar_format="{l_bar}{bar}| {elapsed}<{remaining}"))
+        bar.update(int(fraction * 1000) - bar.n)
+
+    try:
+        result = pipe(video, prompt, args.out, seed=args.seed, plot=not args.no_plot, stems=args.stems,
+                      cache_dir=args.cache_dir, progress=tell if interactive else None, show_progress_bar=interactive)
+    finally:
+        for bar in bars.values():
+            bar.close()
     if not result.controls.has_person:
         _warn(f"no person found in {video.name}: the music follows the prompt only")
     decisions = result.music.decisions
@@ -267,7 +279,7 @@ def _add_data(subcommands) -> None:
 
 
 def _run_data_import(args) -> None:
-    from expotion.training.manifest import import_folder, import_human_music_moves, write_manifest
+    from expotion.manifest import import_folder, import_human_music_moves, write_manifest
 
     folder = args.out.parent
     entries = (import_human_music_moves(args.root, folder) if args.layout == "hmm"
@@ -278,7 +290,7 @@ def _run_data_import(args) -> None:
 
 
 def _run_data_split(args) -> None:
-    from expotion.training.manifest import read_manifest, write_manifest
+    from expotion.manifest import read_manifest, write_manifest
     from expotion.training.splits import make_split
 
     try:
@@ -292,7 +304,7 @@ def _run_data_split(args) -> None:
 
 
 def _run_data_check(args) -> None:
-    from expotion.training.manifest import read_manifest
+    from expotion.manifest import read_manifest
     from expotion.training.splits import leaks
 
     report = leaks(read_manifest(args.manifest))
@@ -309,12 +321,12 @@ def _add_preprocess(subcommands) -> None:
                                     "run resumes where it stopped). Runs on several processes/GPUs under `accelerate launch`.")
     parser.add_argument("manifest", type=Path)
     parser.add_argument("--out", type=Path, required=True, help="cache folder")
-    parser.add_argument("--model", default="facebook/musicgen-small", help="MusicGen whose EnCodec makes the tokens")
+    parser.add_argument("--model", default=DEFAULT_MUSICGEN, help=f"MusicGen whose EnCodec makes the tokens (default {DEFAULT_MUSICGEN})")
     parser.set_defaults(run=_run_preprocess)
 
 
 def _run_preprocess(args) -> None:
-    from expotion.training.manifest import read_manifest
+    from expotion.manifest import read_manifest
     from expotion.training.preprocess import preprocess
 
     counts = preprocess(read_manifest(args.manifest), args.out, args.model, args.manifest.parent, progress=True)

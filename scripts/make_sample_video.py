@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from expotion.video import synthetic
+from expotion.testing import synthetic
 
 BEAT = 60 / 100
 DURATION = 10.0

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
 
-from expotion.video import synthetic
+from expotion.testing import synthetic
 
 os.environ.setdefault("EXPOTION_NATIVE_LOGS", "0")
+# An empty Hugging Face cache of the tests' own, whatever weights this machine holds, so that
+# "weights missing" paths are tested for everyone (set before transformers is imported).
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="expotion-tests-hf-")
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 # The portrait reverses direction at these times: each reversal is a movement accent.
 TURN_TIMES = (0.7, 1.5, 2.1, 3.0, 3.62, 4.4)

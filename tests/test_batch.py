@@ -10,7 +10,7 @@ import pytest
 
 from expotion.batch import parse_shard, plan_jobs
 from expotion.errors import ExpotionError, ParameterError
-from expotion.video import synthetic
+from expotion.testing import synthetic
 
 
 @pytest.fixture(scope="module")

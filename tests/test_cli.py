@@ -52,7 +52,7 @@ def test_absurd_rate_is_refused_naming_the_flag(videos, tmp_path):
 
 
 def test_no_person_warns_and_writes_masked_controls(tmp_path):
-    from expotion.video import synthetic
+    from expotion.testing import synthetic
 
     times = synthetic.constant_rate_times(1.5, 15.0)
     backdrop = synthetic.background(320, 240)

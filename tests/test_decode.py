@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from expotion.errors import ExpotionError
-from expotion.video import synthetic
+from expotion.testing import synthetic
 from expotion.video.decode import analysis_size, iter_frames, probe
 
 TICK = 1 / 90000  # the synthetic videos' time base

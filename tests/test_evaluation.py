@@ -8,7 +8,7 @@ from expotion.errors import ExpotionError
 from expotion.evaluation.movement import CONVENTIONS, SOURCES, speed_extrema
 from expotion.evaluation.report import collect_entries, evaluate, paired_bootstrap
 from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
-from expotion.video import synthetic
+from expotion.testing import synthetic
 from expotion.video.mux import mux_music
 
 RATE, SR = 50.0, 22050
@@ -138,10 +138,11 @@ def test_frechet_distance_matches_the_closed_form_for_gaussians():
 
 
 def test_fad_and_clap_run_end_to_end_and_missing_weights_are_named(videos, tmp_path):
+    import shutil
     import subprocess
     import sys
 
-    from expotion.evaluation.embeddings import save_random_embedders
+    from expotion.testing.embedders import save_random_embedders
 
     models = save_random_embedders(tmp_path / "models")
     path, _ = videos("15fps")
@@ -149,25 +150,29 @@ def test_fad_and_clap_run_end_to_end_and_missing_weights_are_named(videos, tmp_p
 
     for system, shift in (("ours", 0.0), ("other", 1.3)):
         (tmp_path / system).mkdir()
-        for clip in ("a", "b"):
-            music = np.repeat(clicks(np.array(TURN_TIMES) + shift, 5.0 + shift, 44100)[:, None], 2, axis=1)
-            mux_music(path, music, 44100, tmp_path / system / f"{clip}.mp4")
-    (tmp_path / "references").mkdir()
-    for index in range(3):
-        wav = tmp_path / "references" / f"ref{index}.wav"
-        from scipy.io import wavfile
-
-        wavfile.write(wav, 44100, clicks(np.arange(0.3 + 0.1 * index, 5, 0.5), 5.0, 44100))
+        for clip, offset in (("a", 0.0), ("b", 0.17)):
+            mono = clicks(np.array(TURN_TIMES) + shift + offset, 5.0 + shift + offset, 44100)
+            if system == "other":  # other music altogether: a held tone under the clicks
+                mono = mono + 0.3 * np.sin(2 * np.pi * 330 * np.arange(len(mono)) / 44100).astype(np.float32)
+            mux_music(path, np.repeat(mono[:, None], 2, axis=1), 44100, tmp_path / system / f"{clip}.mp4")
+    references = tmp_path / "references"  # the very music of "ours": its FAD is zero, the other system's is not
+    shutil.copytree(tmp_path / "ours", references)
     prompts = tmp_path / "prompts.json"
     prompts.write_text(json.dumps({"a": "happy piano", "b": "slow sad song"}))
     command = [sys.executable, "-m", "expotion.cli", "evaluate", str(tmp_path / "ours"), str(tmp_path / "other"),
-               "--out", str(tmp_path / "report"), "--no-plots", "--prompts", str(prompts), "--references", str(tmp_path / "references")]
+               "--out", str(tmp_path / "report"), "--no-plots", "--prompts", str(prompts), "--references", str(references)]
     result = subprocess.run(command + ["--encodec-model", models["encodec"], "--clap-model", models["clap"]], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     audio = json.loads((tmp_path / "report" / "results.json").read_text())["audio"]
-    for system in ("ours", "other"):
-        assert audio[system]["fad_encodec"] >= 0 and audio[system]["fad_clap"] >= 0
-        assert audio[system]["clap_score"]["n"] == 2 and -1 <= audio[system]["clap_score"]["mean"] <= 1
+    for name in ("fad_encodec", "fad_clap"):
+        assert abs(audio["ours"][name]) < 1e-3 * audio["other"][name]  # tiny random embedders: relative sizes
+    from expotion.audio.read import read_audio
+    from expotion.evaluation.embeddings import ClapEmbedder, clap_score
+
+    clap = ClapEmbedder(models["clap"])
+    direct = [clap_score(clap, read_audio(tmp_path / "ours" / f"{clip}.mp4", 48000)[0], 48000, text)
+              for clip, text in (("a", "happy piano"), ("b", "slow sad song"))]
+    assert audio["ours"]["clap_score"]["n"] == 2 and audio["ours"]["clap_score"]["mean"] == pytest.approx(np.mean(direct), abs=1e-5)
     # The default checkpoints are not on this machine: those metrics are skipped, by name, and the rest still come.
     entries = collect_entries([tmp_path / "ours", tmp_path / "other"])
     missing = evaluate(entries, tmp_path / "report", plots=False, prompts={"a": "happy piano"}, references=tmp_path / "references")

@@ -5,7 +5,7 @@ from conftest import TURN_TIMES
 from expotion.controls import Controls, extract_controls
 from expotion.controls.face import FACE_SCALARS
 from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S
-from expotion.video import synthetic
+from expotion.testing import synthetic
 
 ONE_GRID_STEP = 1 / 50  # 20 ms
 

@@ -19,7 +19,7 @@ import pytest
 
 from expotion import pipeline
 from expotion.errors import ExpotionError, ParameterError
-from expotion.video import synthetic
+from expotion.testing import synthetic
 
 
 def run_cli(*args, **options):

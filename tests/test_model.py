@@ -11,7 +11,7 @@ from expotion.errors import ExpotionError
 from expotion.model import ExpotionConfig, ExpotionModel
 from expotion.model.expotion_model import FEATURE_SIZES
 from expotion.options import SamplingConfig
-from expotion.model.random_base import random_base
+from expotion.testing.musicgen import random_base
 from expotion.model.tokens import delayed_inputs_and_labels
 
 FRAMES, MOTION = 100, FEATURE_SIZES["motion"]
@@ -146,7 +146,7 @@ def test_mismatched_base_or_folder_fails_clearly(trained, tmp_path):
 
 
 def _wider_base():
-    from expotion.model import random_base as module
+    from expotion.testing import musicgen as module
 
     module.SIZES["wider"] = {**module.SIZES["tiny"], "hidden_size": 48}
     try:
@@ -199,7 +199,7 @@ def test_cli_generates_with_musicgen_and_an_adapter(videos, tmp_path):
     import subprocess
     import sys
 
-    from expotion.model.random_base import save_random_checkpoint
+    from expotion.testing.musicgen import save_random_checkpoint
 
     save_random_checkpoint(tmp_path / "musicgen-tiny")
     adapted = ExpotionModel(random_base("tiny"), ExpotionConfig(base_model=str(tmp_path / "musicgen-tiny"), condition_dim=16))

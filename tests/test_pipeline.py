@@ -10,7 +10,7 @@ from scipy.io import wavfile
 
 from expotion import pipeline
 from expotion.errors import ExpotionError
-from expotion.video import synthetic
+from expotion.testing import synthetic
 from expotion.video.mux import mux_music
 
 

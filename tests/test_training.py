@@ -14,13 +14,14 @@ import numpy as np
 import pytest
 
 from expotion.errors import ExpotionError
-from expotion.model.random_base import save_random_checkpoint
+from expotion.testing.musicgen import save_random_checkpoint
 from expotion.pipeline import generate
-from expotion.training.manifest import ManifestEntry, import_folder, read_manifest, write_manifest
+from expotion.manifest import ManifestEntry, import_folder, read_manifest, write_manifest
 from expotion.training.preprocess import load_entry, preprocess
 from expotion.training.splits import leaks, make_split
+from expotion.model import ExpotionConfig
 from expotion.training.train import TrainConfig, train
-from expotion.video import synthetic
+from expotion.testing import synthetic
 
 CLIPS = [("ann", "happy pop piano"), ("ann", "slow sad violin"), ("bob", "reggae guitar"), ("cid", "fast rock drums"),
          ("dee", "calm jazz")]
@@ -50,8 +51,9 @@ def workspace(tmp_path_factory):
 
 def config_for(root: Path, output: str) -> TrainConfig:
     return TrainConfig(manifest=str(root / "manifest.jsonl"), cache=str(root / "cache"), output=str(root / output),
-                       base_model=str(root / "musicgen-tiny"), segment_seconds=2.0, batch_size=4, steps=20,
-                       learning_rate=3e-2, warmup_steps=3, eval_every=5, checkpoint_every=5, condition_dim=16, window=3)
+                       model=ExpotionConfig(base_model=str(root / "musicgen-tiny"), condition_dim=16, window=3),
+                       segment_seconds=2.0, batch_size=4, steps=20, learning_rate=3e-2, warmup_steps=3, eval_every=5,
+                       checkpoint_every=5)
 
 
 def test_import_reads_captions_participants_and_the_split_has_no_leak(workspace):
@@ -114,8 +116,8 @@ def test_training_lowers_the_loss_and_writes_checkpoints(workspace, uninterrupte
 def test_kill_and_resume_continues_the_same_curve(workspace, uninterrupted):
     config = config_for(workspace, "run_killed")
     config_file = workspace / "killed.toml"
-    config_file.write_text("\n".join(f"{k} = {json.dumps(v)}" for k, v in vars(config).items() if v is not None and k != "modalities")
-                           + '\nmodalities = ["face", "body", "motion"]\n')
+    config_file.write_text("\n".join(f"{k} = {json.dumps(v)}" for k, v in vars(config).items() if v is not None and k != "model")
+                           + f'\n[model]\nbase_model = {json.dumps(config.model.base_model)}\ncondition_dim = 16\nwindow = 3\n')
     process = subprocess.Popen([sys.executable, "-m", "expotion.cli", "train", str(config_file)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     checkpoint = workspace / "run_killed" / "checkpoints" / "step-0000010"

@@ -41,30 +41,48 @@ def sidechain(audio: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.ndar
     return (audio * gain[:, None]).astype(np.float32)
 
 
-def room_reverb(audio: np.ndarray, sample_rate: int, decay_s: float = 1.2, wet: float = 0.12) -> np.ndarray:
-    """A little room: convolution with decaying, darkened noise (−60 dB after `decay_s`)."""
+def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
+    """The room: decaying, darkened noise (−60 dB after `decay_s`), unit energy per channel."""
     rng = np.random.default_rng(0)
     t = np.arange(int(decay_s * sample_rate)) / sample_rate
-    envelope = np.exp(-6.9 * t / decay_s)
-    response = rng.normal(size=(len(t), 2)) * envelope[:, None]
+    response = rng.normal(size=(len(t), 2)) * np.exp(-6.9 * t / decay_s)[:, None]
     response = fftconvolve(response, np.ones((32, 1)) / 32, mode="same", axes=0)  # soften the highs
-    response /= np.sqrt((response**2).sum(axis=0, keepdims=True))
-    tail = fftconvolve(audio, response, mode="full", axes=0)[: len(audio)]
-    return ((1 - wet) * audio + wet * tail).astype(np.float32)
+    return (response / np.sqrt((response**2).sum(axis=0, keepdims=True))).astype(np.float32)
+
+
+def room_reverb(audio: np.ndarray, sample_rate: int, wet: float = 0.12, block: int = 1 << 16) -> np.ndarray:
+    """A little room, convolved block by block (overlap-add), so that memory stays at the
+    size of the audio however long it is."""
+    response = room_response(sample_rate)
+    tail = np.zeros_like(audio, dtype=np.float32)
+    for start in range(0, len(audio), block):
+        wet_block = fftconvolve(audio[start : start + block], response, mode="full", axes=0).astype(np.float32)
+        end = min(len(audio), start + len(wet_block))
+        tail[start:end] += wet_block[: end - start]
+    tail *= wet
+    tail += (1 - wet) * audio
+    return tail
 
 
 def mix(stems: dict[str, np.ndarray], sample_rate: int, beats: np.ndarray, pumping: tuple[str, ...] = (),
         emphasis: dict[str, float] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(mix, processed stems) of stems keyed by role; `pumping` roles duck under the beats;
-    `emphasis` raises (or lowers) roles by some dB, as a style asks (a loud kit for rock)."""
+    `emphasis` raises (or lowers) roles by some dB, as a style asks (a loud kit for rock).
+    The dry stems are taken out of `stems` as they are mixed, so that long music is held once."""
     placed = {}
-    for role, audio in stems.items():
+    total = None
+    for role in list(stems):
+        audio = stems.pop(role)
         gain_db, position = ROLE_MIX.get(role, (0.0, 0.0))
         gain_db += (emphasis or {}).get(role, 0.0)
-        audio = pan(audio * 10 ** (gain_db / 20), position)
+        audio = pan(audio * np.float32(10 ** (gain_db / 20)), position)
         if role in pumping:
             audio = sidechain(audio, sample_rate, beats)
         placed[role] = room_reverb(audio, sample_rate)
-    total = sum(placed.values()) if placed else np.zeros((0, 2), np.float32)
-    gain = loudness_gain(total, sample_rate)
-    return limit(total * gain, sample_rate), {role: (audio * gain).astype(np.float32) for role, audio in placed.items()}
+        total = placed[role].copy() if total is None else np.add(total, placed[role], out=total)
+    if total is None:
+        return np.zeros((0, 2), np.float32), {}
+    gain = np.float32(loudness_gain(total, sample_rate))
+    for audio in placed.values():
+        audio *= gain
+    return limit(total * gain, sample_rate), placed

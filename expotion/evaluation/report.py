@@ -179,7 +179,7 @@ def read_prompts(path: Path | None) -> dict[str, str]:
     if not path.is_file():
         raise ExpotionError(f"no such prompts file: {path}")
     if path.suffix == ".jsonl":
-        from expotion.training.manifest import read_manifest
+        from expotion.manifest import read_manifest
 
         return {entry.clip_id: entry.caption for entry in read_manifest(path)}
     try:

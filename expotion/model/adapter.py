@@ -6,8 +6,9 @@ Inside a frozen MusicGen self-attention, beside the usual causal attention over 
 
 where prefix q/k/v are the layer's own frozen projections applied to the condition sequence
 (merged into the layer's width by a trainable linear map), t is the music frame that the
-query at that position predicts (codebook 0 of frame t under the delay pattern, see
-`frame_of_position`), and the condition attention sees a window of ±w frames around t, with
+query at that position predicts (codebook 0 of frame t under the delay pattern: input position
+0 is the start token and the output there is frame 0's first codebook, so position p predicts
+frame p, and codebook k of frame p − k), and the condition attention sees a window of ±w frames around t, with
 a learned bias per head for each relative offset — any length, cheap per step, and aligned
 to the frame. The per-head gate starts at zero, so
 a new adapter leaves MusicGen's output exactly unchanged.
@@ -20,13 +21,6 @@ from torch import nn
 from transformers.cache_utils import EncoderDecoderCache
 from transformers.modeling_utils import ALL_ATTENTION_FUNCTIONS
 from transformers.models.musicgen.modeling_musicgen import eager_attention_forward
-
-
-def frame_of_position(positions: torch.Tensor) -> torch.Tensor:
-    """Audio frame whose codebook-0 token the decoder predicts at each input position:
-    input position 0 is the start token and the output there is frame 0's first codebook,
-    so position p predicts frame p (codebook k of frame p − k)."""
-    return positions
 
 
 class ExpotionAdapter(nn.Module):
@@ -71,7 +65,7 @@ class AlignedWindow:
 
     def __init__(self, first_position: int, length: int, frame_offset: int, condition_length: int, window: int, device):
         positions = torch.arange(first_position, first_position + length, device=device)
-        self.centre = (frame_of_position(positions) + frame_offset).clamp(0, condition_length - 1)
+        self.centre = (positions + frame_offset).clamp(0, condition_length - 1)  # position p predicts frame p
         self.frames = self.centre[:, None] + torch.arange(2 * window + 1, device=device)[None, :]
         self.single = int(self.centre[0]) if length == 1 else None
         self.key = (first_position, length, frame_offset, condition_length, window)

@@ -25,11 +25,6 @@ MODALITIES = {
 HEAD_POSE_SCALE = 90.0  # degrees → about ±1
 
 
-def feature_dims(controls: Controls) -> dict[str, int]:
-    """Per-frame feature size of each modality, as laid out by `control_features`."""
-    return {name: sum(int(np.prod(getattr(controls, f).shape[1:])) for f in fields) for name, (fields, _) in MODALITIES.items()}
-
-
 def control_features(controls: Controls, modalities: tuple[str, ...]) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
     """Per-modality (T, F) float features (NaN → 0) and (T,) validity masks."""
     features, masks = {}, {}

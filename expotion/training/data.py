@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError
 from expotion.model.conditioner import control_features
 from expotion.training.preprocess import load_entry
@@ -24,7 +25,7 @@ class Batch:
 
 class SegmentSampler:
     def __init__(self, cache: Path, clip_ids: list[str], frames: int, modalities: tuple[str, ...], seed: int = 0,
-                 text_dropout: float = 0.0, video_dropout: float = 0.0):
+                 text_dropout: float = 0.0, video_dropout: float = 0.0, frame_rate: float = DEFAULT_RATE):
         if not clip_ids:
             raise ExpotionError("no clips to train on")
         self.cache, self.frames, self.modalities, self.seed = Path(cache), frames, modalities, seed
@@ -32,8 +33,8 @@ class SegmentSampler:
         self.clips = {clip: load_entry(self.cache, clip) for clip in clip_ids}
         for clip, (_, codes, _) in self.clips.items():
             if codes.shape[1] < frames:
-                raise ExpotionError(f"clip {clip}: {codes.shape[1] / 50:.2f} s of music is shorter than the "
-                                    f"{frames / 50:.2f} s training segment")
+                raise ExpotionError(f"clip {clip}: {codes.shape[1] / frame_rate:.2f} s of music is shorter than the "
+                                    f"{frames / frame_rate:.2f} s training segment")
         self.ids = sorted(self.clips)
 
     def segment(self, clip: str, offset: int, drop_text: bool, drop_video: bool):

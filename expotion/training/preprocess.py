@@ -18,7 +18,7 @@ from expotion.atomic import atomic_path
 from expotion.audio.read import on_video_clock, read_audio
 from expotion.controls import Controls, extract_controls
 from expotion.errors import ExpotionError
-from expotion.training.manifest import ManifestEntry, check_files, resolve
+from expotion.manifest import ManifestEntry, check_files, resolve
 from expotion.video.decode import probe
 
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from expotion.errors import ExpotionError
-from expotion.training.manifest import ManifestEntry
+from expotion.errors import ExpotionError, ParameterError
+from expotion.manifest import ManifestEntry
 
 SPLITS = ("train", "validation", "test")
 KEYS = ("participant", "song", "session")
@@ -44,9 +44,9 @@ def make_split(entries: list[ManifestEntry], by: tuple[str, ...] = ("participant
                ratios: tuple[float, ...] = (0.8, 0.1, 0.1), seed: int = 0) -> list[ManifestEntry]:
     """Entries with `split` set; groups that share any `by` value stay in one split."""
     if any(key not in KEYS for key in by):
-        raise ExpotionError(f"--by takes {', '.join(KEYS)}")
+        raise ParameterError("by", f"takes {', '.join(KEYS)}")
     if len(ratios) != len(SPLITS) or abs(sum(ratios) - 1) > 1e-6 or min(ratios) < 0:
-        raise ExpotionError("--ratios must be three non-negative numbers summing to 1")
+        raise ParameterError("ratios", "must be three non-negative numbers summing to 1")
     components = _components(entries, by)
     np.random.default_rng(seed).shuffle(components)
     components.sort(key=len, reverse=True)  # big groups first, then fill the gaps

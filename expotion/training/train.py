@@ -15,9 +15,10 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from expotion.errors import ExpotionError
+from expotion.errors import ExpotionError, ParameterError
+from expotion.manifest import read_manifest
+from expotion.model.expotion_model import ExpotionConfig
 from expotion.training.data import SegmentSampler
-from expotion.training.manifest import read_manifest
 
 STATE_NAME = "training_state.pt"
 
@@ -27,7 +28,7 @@ class TrainConfig:
     manifest: str  # JSONL manifest; relative video paths are relative to its folder
     cache: str  # folder written by `expotion preprocess`
     output: str  # checkpoints/, adapter/ and log.jsonl go here
-    base_model: str = "facebook/musicgen-small"
+    model: ExpotionConfig = field(default_factory=ExpotionConfig)  # base model and adapter: the [model] table
     segment_seconds: float = 10.0
     batch_size: int = 10  # per process
     steps: int = 2000
@@ -44,15 +45,11 @@ class TrainConfig:
     checkpoint_every: int = 200
     seed: int = 0
     tensorboard: bool = False
-    modalities: list[str] = field(default_factory=lambda: ["face", "body", "motion"])
-    condition_dim: int = 256
-    window: int = 25
-    adapter_layers: int | None = None
-    lora_rank: int = 0
 
     @classmethod
-    def from_file(cls, path: str | Path, **overrides) -> "TrainConfig":
-        """Read a TOML config; relative paths in it are relative to the file; overrides win."""
+    def from_file(cls, path: str | Path, base_model: str | None = None, **overrides) -> "TrainConfig":
+        """Read a TOML config (training settings, and the model's in a [model] table); relative
+        paths in it are relative to the file; overrides (and `base_model`) win."""
         path = Path(path)
         if not path.is_file():
             raise ExpotionError(f"no such config: {path}")
@@ -60,10 +57,13 @@ class TrainConfig:
             values = tomllib.loads(path.read_text())
         except tomllib.TOMLDecodeError as error:
             raise ExpotionError(f"{path.name} is not valid TOML: {error}")
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
+        model = values.pop("model", {})
+        unknown = (set(values) - {f.name for f in fields(cls)}) | {f"model.{k}" for k in set(model) - {f.name for f in fields(ExpotionConfig)}}
         if unknown:
             raise ExpotionError(f"{path.name}: unknown settings {', '.join(sorted(unknown))}")
+        if base_model is not None:
+            model["base_model"] = base_model
+        values["model"] = ExpotionConfig(**{**model, "modalities": tuple(model.get("modalities", ExpotionConfig().modalities))})
         for key in ("manifest", "cache", "output"):
             if key in values and not Path(values[key]).is_absolute():
                 values[key] = str(path.parent / values[key])
@@ -85,6 +85,16 @@ def learning_rate_factor(config: TrainConfig):
         return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
 
     return factor
+
+
+def parameter_groups(model: torch.nn.Module, weight_decay: float) -> list[dict]:
+    """Weight decay on the trainable matrices only: never on biases, norms, embeddings of masks
+    or the zero-initialised gates (decay would pull a gate back shut)."""
+    decayed, kept = [], []
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad:
+            (kept if parameter.ndim < 2 or name.endswith("gate") else decayed).append(parameter)
+    return [{"params": decayed, "weight_decay": weight_decay}, {"params": kept, "weight_decay": 0.0}]
 
 
 def latest_checkpoint(output: Path) -> Path | None:
@@ -113,7 +123,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = False) -> 
     """Train an adapter; returns the log (one dict per step, with val_loss where evaluated)."""
     from accelerate import Accelerator, DistributedDataParallelKwargs
 
-    from expotion.model import ExpotionConfig, ExpotionModel
+    from expotion.model import ExpotionModel
     from expotion.model.expotion_model import load_base
 
     output = Path(config.output)
@@ -122,23 +132,21 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = False) -> 
     train_ids, validation_ids = _clips(config)
     checkpoint = latest_checkpoint(output)
     if resume and checkpoint is None:
-        raise ExpotionError(f"--resume: no checkpoint in {output / 'checkpoints'}")
+        raise ParameterError("resume", f"needs a checkpoint, and {output / 'checkpoints'} holds none")
     if not resume and checkpoint is not None:
-        raise ExpotionError(f"{output} already holds checkpoints: pass --resume to continue, or choose another output")
-    base = load_base(config.base_model, accelerator.device)
+        raise ParameterError("output", f"already holds checkpoints ({output}): resume from them, or choose another output")
+    base = load_base(config.model.base_model, accelerator.device)
     torch.manual_seed(config.seed)  # the adapter's initial weights
     if resume:
         model = ExpotionModel.from_pretrained(checkpoint / "adapter", base=base)
     else:
-        model = ExpotionModel(base, ExpotionConfig(
-            base_model=config.base_model, modalities=tuple(config.modalities), condition_dim=config.condition_dim,
-            window=config.window, adapter_layers=config.adapter_layers, lora_rank=config.lora_rank))
+        model = ExpotionModel(base, config.model)
     frames = int(round(config.segment_seconds * model.frame_rate))
     sampler = SegmentSampler(Path(config.cache), train_ids, frames, model.config.modalities, config.seed,
-                             config.text_dropout, config.video_dropout)
-    validation = SegmentSampler(Path(config.cache), validation_ids, frames, model.config.modalities) if validation_ids else None
-    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate,
-                                  weight_decay=config.weight_decay)
+                             config.text_dropout, config.video_dropout, model.frame_rate)
+    validation = (SegmentSampler(Path(config.cache), validation_ids, frames, model.config.modalities, frame_rate=model.frame_rate)
+                  if validation_ids else None)
+    optimiser = torch.optim.AdamW(parameter_groups(model, config.weight_decay), lr=config.learning_rate)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimiser, learning_rate_factor(config))
     step, log = 0, []
     log_path = output / "log.jsonl"
@@ -153,22 +161,15 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = False) -> 
     model, optimiser, scheduler = accelerator.prepare(model, optimiser, scheduler)
     inner = accelerator.unwrap_model(model)
     if config.tensorboard:
-        accelerator.init_trackers("expotion", config=asdict(config) | {"modalities": ",".join(config.modalities)})
+        flat = {k: v for k, v in asdict(config).items() if k != "model"} | {f"model.{k}": str(v) for k, v in asdict(config.model).items()}
+        accelerator.init_trackers("expotion", config=flat)
     bar = tqdm(total=config.steps, initial=step, desc="train", unit="step", disable=None if progress and accelerator.is_main_process else True)
     while step < config.steps:
         step += 1
         torch.manual_seed(config.seed * 1_000_003 + step)  # MusicGen's dropout: the same draw on resume
-        model.train()
-        total = 0.0
-        for micro in range(config.grad_accumulation):
-            batch = sampler.batch(step * config.grad_accumulation + micro, config.batch_size, accelerator.process_index)
-            loss = _loss(model, inner, batch, accelerator.device) / config.grad_accumulation
-            accelerator.backward(loss)
-            total += loss.item()
-        accelerator.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], config.grad_clip)
-        optimiser.step()
-        scheduler.step()
-        optimiser.zero_grad(set_to_none=True)
+        batches = [sampler.batch(step * config.grad_accumulation + micro, config.batch_size, accelerator.process_index)
+                   for micro in range(config.grad_accumulation)]
+        total = optimise_step(model, inner, optimiser, scheduler, batches, accelerator, config.grad_clip)
         row = {"step": step, "loss": accelerator.gather(torch.tensor([total], device=accelerator.device)).mean().item(),
                "lr": scheduler.get_last_lr()[0]}
         if validation is not None and (step % config.eval_every == 0 or step == config.steps):
@@ -187,6 +188,22 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = False) -> 
         _write_log(log, log_path)
     accelerator.end_training()
     return log
+
+
+def optimise_step(model, inner, optimiser, scheduler, batches: list, accelerator, grad_clip: float) -> float:
+    """One optimiser step over `batches` (gradient accumulation): forward, backward, clip,
+    update, schedule. Returns this process's mean loss."""
+    model.train()
+    total = 0.0
+    for batch in batches:
+        loss = _loss(model, inner, batch, accelerator.device) / len(batches)
+        accelerator.backward(loss)
+        total += loss.item()
+    accelerator.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], grad_clip)
+    optimiser.step()
+    scheduler.step()
+    optimiser.zero_grad(set_to_none=True)
+    return total
 
 
 def _loss(model, inner, batch, device) -> torch.Tensor:

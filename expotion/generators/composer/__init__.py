@@ -61,7 +61,8 @@ class Composer:
         silence = np.zeros((int(round(duration * SAMPLE_RATE)), 2), np.float32)
         groove = grooves.groove_for_meter(style.groove, grid.meter)
         pumping = ("harmony",) if groove.sidechain else ()
-        audio, stems = mix({role: tracks.get(role, silence) for role in ROLES}, SAMPLE_RATE, grid.times, pumping, groove.emphasis)
+        dry = {role: tracks.pop(role, silence) for role in ROLES}
+        audio, stems = mix(dry, SAMPLE_RATE, grid.times, pumping, groove.emphasis)
         decisions = {
             "backend": self.name,
             "seed": seed,
