@@ -1,9 +1,7 @@
 """The web app, served on the loopback address inside the test, driven through its API and
 in a real headless Chromium."""
 
-import json
 import shutil
-import socket
 import threading
 from pathlib import Path
 
@@ -19,10 +17,7 @@ from expotion.app import COMPOSER, launch, shutdown  # noqa: E402
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import free_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -115,3 +115,11 @@ def test_unknown_backend_is_a_clear_error():
 
     with pytest.raises(ExpotionError, match="backend must be one of composer, musicgen"):
         create_generator("nonesuch")
+
+
+def test_stems_are_aligned_and_sum_to_the_mix(music):
+    assert set(music.stems) == {"melody", "harmony", "bass", "drums"}
+    for stem in music.stems.values():
+        assert stem.shape == music.audio.shape
+    np.testing.assert_allclose(sum(music.stems.values()), music.audio, atol=1e-5)
+    assert all(np.abs(stem).max() > 0.01 for stem in music.stems.values())  # every role plays in this funk

@@ -19,7 +19,6 @@ import pytest
 
 from expotion import pipeline
 from expotion.errors import ExpotionError, ParameterError
-from expotion.testing import synthetic
 
 
 def run_cli(*args, **options):
@@ -170,10 +169,7 @@ from gradio_client.exceptions import AppError  # noqa: E402
 from expotion import app as web  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import free_port  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,17 @@ def loudness_dbfs(audio: np.ndarray, sample_rate: int) -> float:
     return float(10 * np.log10(loud.mean())) if loud.size else float("-inf")
 
 
-def limit(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
-    """Smooth gain reduction wherever a peak would pass `ceiling` (5 ms look-around)."""
+def limiter_gain(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
+    """Per-sample gain (≤ 1) that keeps peaks under `ceiling`, smooth over a 5 ms look-around."""
     window = max(1, int(0.005 * sample_rate))
     peaks = maximum_filter1d(np.abs(audio).max(axis=1), size=4 * window)
     gain = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
-    gain = np.minimum(gain, uniform_filter1d(gain, size=2 * window))  # smooth, never above the need
-    return np.clip(audio * gain[:, None], -ceiling, ceiling).astype(np.float32)
+    return np.minimum(gain, uniform_filter1d(gain, size=2 * window)).astype(np.float32)  # smooth, never above the need
+
+
+def limit(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
+    """Smooth gain reduction wherever a peak would pass `ceiling`."""
+    return np.clip(audio * limiter_gain(audio, sample_rate, ceiling)[:, None], -ceiling, ceiling).astype(np.float32)
 
 
 def loudness_gain(audio: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> float:

@@ -8,8 +8,8 @@ pump under the kick where the style asks for it, a small room, and a loudness ta
 | drums   | −1 dB  | centre     | the kit is spread by the soundfont's own drum pans |
 | harmony | −4 dB  | 30 % right | beside and under the melody |
 
-Stems come back with the same processing as the mix (level, pan, room, loudness gain), so
-that they sum to the mix up to its final peak limiter.
+Stems come back with the same processing as the mix (level, pan, room, loudness gain and the
+peak limiter's gain), so that they sum to the mix.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import fftconvolve
 
-from expotion.audio.loudness import limit, loudness_gain
+from expotion.audio.loudness import CEILING, limiter_gain, loudness_gain
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
 SIDECHAIN_DEPTH = 0.7  # the pad drops to 30 % at each beat …
@@ -82,7 +82,11 @@ def mix(stems: dict[str, np.ndarray], sample_rate: int, beats: np.ndarray, pumpi
         total = placed[role].copy() if total is None else np.add(total, placed[role], out=total)
     if total is None:
         return np.zeros((0, 2), np.float32), {}
-    gain = np.float32(loudness_gain(total, sample_rate))
-    for audio in placed.values():
-        audio *= gain
-    return limit(total * gain, sample_rate), placed
+    level = np.float32(loudness_gain(total, sample_rate))
+    total *= level
+    peak_gain = limiter_gain(total, sample_rate)[:, None]
+    total *= peak_gain
+    for audio in placed.values():  # the same level and the same limiting: the stems sum to the mix
+        audio *= level
+        audio *= peak_gain
+    return np.clip(total, -CEILING, CEILING), placed

@@ -7,7 +7,7 @@ import numpy as np
 
 from expotion.controls.body import BODY_KEYPOINTS
 from expotion.controls.controls import Controls
-from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE
+from expotion.controls.face import EXPRESSION_DIM, HEAD_POSE
 from expotion.controls.motion import MOTION_REGIONS
 
 RATE = 50.0

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from expotion.errors import ExpotionError, ParameterError
+from expotion.errors import ParameterError
 from expotion.manifest import ManifestEntry
 
 SPLITS = ("train", "validation", "test")

@@ -9,7 +9,6 @@ not at zero keep their real timing.
 from __future__ import annotations
 
 import errno
-import math
 import os
 from dataclasses import dataclass
 from pathlib import Path

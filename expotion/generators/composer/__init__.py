@@ -17,7 +17,7 @@ from expotion.controls import Controls
 from expotion.generators.base import Music
 from expotion.generators.composer import grooves, mood
 from expotion.generators.composer.arrange import Arranger
-from expotion.generators.composer.harmony import NOTE_NAMES, Key
+from expotion.generators.composer.harmony import Key
 from expotion.generators.composer.prompt import parse_prompt
 from expotion.generators.composer.rhythm import plan_beats
 from expotion.options import ComposerOptions, check

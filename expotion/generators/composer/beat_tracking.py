@@ -59,7 +59,9 @@ def track_beats(curve: np.ndarray, rate: float, bpm: float, tightness: float = T
     strength = curve / (curve.std() + 1e-9)
     total = strength.copy()
     previous = np.full(len(curve), -1)
-    shortest, longest = max(1, int(round(period / 2))), int(round(2 * period))
+    # A beat comes between 3/4 and 4/3 of a period after the last: the tempo may drift, but a
+    # skipped or extra half beat would break the bar.
+    shortest, longest = max(1, int(round(0.75 * period))), int(round(4 / 3 * period))
     for t in range(shortest, len(curve)):
         candidates = np.arange(max(0, t - longest), t - shortest + 1)
         scores = total[candidates] - tightness * np.log((t - candidates) / period) ** 2
