@@ -114,3 +114,27 @@ def test_a_real_browser_uploads_generates_and_sees_the_result(server, videos, tm
         assert "with_music" in player.get_attribute("src")
     finally:
         browser.quit()
+
+
+def test_the_app_builds_each_pipeline_once_for_all_requests(videos, monkeypatch):
+    from conftest import free_port
+
+    from expotion import pipeline
+
+    builds = []
+    original = pipeline.Expotion.from_pretrained.__func__
+
+    def counted(cls, *args, **kwargs):
+        builds.append(args)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.Expotion, "from_pretrained", classmethod(counted))
+    port = free_port()
+    app = launch("127.0.0.1", port, block=False)
+    try:
+        path, _ = videos("15fps")
+        for seed in (1, 2):
+            ask(f"http://127.0.0.1:{port}/", path, seed=seed)
+        assert len(builds) == 1
+    finally:
+        shutdown(app)

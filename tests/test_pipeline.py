@@ -109,3 +109,42 @@ def test_cli_generate_bad_inputs_one_line_no_outputs(tmp_path):
         assert result.returncode == 1
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("expotion: error:")
         assert not (tmp_path / "o").exists()
+
+
+def test_controls_are_cached_by_content_never_for_another_video_or_version(videos, tmp_path, monkeypatch):
+    from expotion.controls import cache
+
+    path, _ = videos("15fps")
+    other, _ = videos("23.17fps")
+    pipe = pipeline.Expotion.from_pretrained("composer")
+    first = pipe(path, "pop", tmp_path / "one.mp4", seed=1, plot=False, cache_dir=tmp_path / "cache")
+    copy = tmp_path / "renamed.mp4"
+    copy.write_bytes(path.read_bytes())
+
+    def no_analysis(*args, **kwargs):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(cache, "extract_controls", no_analysis)
+    again = pipe(copy, "slow jazz", tmp_path / "two.mp4", seed=2, plot=False, cache_dir=tmp_path / "cache")  # same bytes
+    np.testing.assert_array_equal(again.controls.movement_speed, first.controls.movement_speed)
+    assert again.controls.provenance["source"] == str(copy)
+    with pytest.raises(AssertionError, match="analysed again"):  # another video is never served these controls …
+        pipe(other, "pop", tmp_path / "three.mp4", plot=False, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(cache, "EXTRACTOR_VERSION", "older-or-newer")
+    with pytest.raises(AssertionError, match="analysed again"):  # … nor is another extractor version's
+        pipe(path, "pop", tmp_path / "four.mp4", plot=False, cache_dir=tmp_path / "cache")
+
+
+def test_the_default_seed_follows_the_video_and_the_prompt(videos, tmp_path):
+    path, _ = videos("15fps")
+    other, _ = videos("30fps")
+    pipe = pipeline.Expotion.from_pretrained("composer")
+    runs = {(video.name, prompt): pipe(video, prompt, tmp_path / f"{video.stem}_{len(prompt)}.mp4", plot=False,
+                                      cache_dir=tmp_path / "cache")
+            for video, prompt in ((path, "pop"), (path, "pop music"), (other, "pop"))}
+    seeds = {key: result.seed for key, result in runs.items()}
+    assert len(set(seeds.values())) == 3
+    again = pipe(path, "pop", tmp_path / "again.mp4", plot=False, cache_dir=tmp_path / "cache")
+    assert again.seed == seeds[(path.name, "pop")] and np.array_equal(again.music.audio, runs[(path.name, "pop")].music.audio)
+    decisions = json.loads(again.outputs.decisions.read_text())
+    assert decisions["seed"] == again.seed and decisions["seed_source"] == "video content and prompt"
