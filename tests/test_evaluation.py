@@ -179,3 +179,14 @@ def test_fad_and_clap_run_end_to_end_and_missing_weights_are_named(videos, tmp_p
     assert any(line.startswith("FAD (clap) and CLAP score skipped: CLAP weights") for line in missing["skipped"])
     assert any(line.startswith("FAD (encodec) skipped: EnCodec weights") for line in missing["skipped"])
     assert missing["systems"]["ours"]["bas_motion_to_music"]["n"] == 2
+
+
+def test_a_folder_of_generate_outputs_is_one_entry_per_video(tmp_path):
+    folder = tmp_path / "ours"
+    folder.mkdir()
+    for name in ("clip.mp4", "clip.wav", "clip.melody.wav", "clip.drums.wav", "other.wav"):
+        (folder / name).write_bytes(b"x")
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "other.mp4").write_bytes(b"x")
+    entries = collect_entries([folder], videos=tmp_path / "videos")
+    assert sorted((e.clip, e.music.name) for e in entries) == [("clip", "clip.mp4"), ("other", "other.wav")]

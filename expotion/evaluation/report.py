@@ -34,10 +34,15 @@ class Entry:
 
 
 def _expand(inputs: list[Path]) -> list[Path]:
+    """The files given, and the music files in the folders given — where a folder holds a video
+    with music and audio files of the same name (`expotion generate`'s OUT.wav and stems), the
+    video alone."""
     files = []
     for path in inputs:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in set(VIDEO_SUFFIXES) | AUDIO_SUFFIXES))
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in set(VIDEO_SUFFIXES) | AUDIO_SUFFIXES)
+            with_video = {(p.parent, p.stem) for p in found if p.suffix.lower() in VIDEO_SUFFIXES}
+            files.extend(p for p in found if p.suffix.lower() in VIDEO_SUFFIXES or (p.parent, p.name.split(".")[0]) not in with_video)
         elif path.exists():
             files.append(path)
         else:
