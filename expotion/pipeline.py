@@ -13,12 +13,12 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import json
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from scipy.io import wavfile
 
 from expotion.controls import Controls
 from expotion.controls.cache import cached_controls
@@ -122,8 +122,8 @@ class Expotion:
         music = self.generator.generate(controls, prompt, controls.duration, seed,
                                         progress=lambda done, total: tell("compose", done / max(total, 1)))
         expected = int(round(controls.duration * music.sample_rate))
-        if len(music.audio) != expected:
-            raise RuntimeError(f"backend {self.backend} returned {len(music.audio)} samples, expected {expected}")
+        if music.source.length != expected:
+            raise RuntimeError(f"backend {self.backend} returned {music.source.length} samples, expected {expected}")
         tell("mux", 0.0)
         decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
                      "video": str(video), "duration": controls.duration}
@@ -141,22 +141,54 @@ def generate(video: str | Path, prompt: str, out: str | Path, *, backend: str = 
                 progress=progress, show_progress_bar=show_progress_bar)
 
 
-def _write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
-    wavfile.write(path, sample_rate, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
+class WavWriter:
+    """16-bit stereo WAV written block by block."""
+
+    def __init__(self, path: Path, sample_rate: int):
+        self.path = path
+        self.file = wave.open(str(path), "wb")
+        self.file.setnchannels(2)
+        self.file.setsampwidth(2)
+        self.file.setframerate(sample_rate)
+
+    def write(self, block: np.ndarray) -> None:
+        try:
+            self.file.writeframes((np.clip(block, -1, 1) * 32767).astype("<i2").tobytes())
+        except OSError as error:  # name the file (a full disk names none)
+            raise OSError(error.errno, error.strerror, str(self.path))
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+        except OSError:
+            pass  # the write that failed said why
 
 
 def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict) -> None:
     """Every output into a temporary file beside its final name, then all moved into place.
-    The plot is drawn on a second thread while the video and the audio are written."""
+    The music streams once, block by block, into the video, the WAV and the stems, so that a
+    long video never has its music in memory whole; the plot is drawn on a second thread."""
     with written_together(outputs.paths()) as tmp, concurrent.futures.ThreadPoolExecutor(max_workers=1) as painter:
         plotted = painter.submit(_plot, controls, music, video, tmp[outputs.plot]) if outputs.plot else None
-        mux_music(video, music.audio, music.sample_rate, tmp[outputs.video])
-        _write_wav(tmp[outputs.audio], music.audio, music.sample_rate)
+        writers = [WavWriter(tmp[outputs.audio], music.sample_rate)]
+        stems = {role: WavWriter(tmp[path], music.sample_rate) for role, path in outputs.stems.items()}
+        writers += list(stems.values())
+
+        def mix_blocks():
+            for mix, parts in music.source.blocks(stems=bool(stems)):
+                writers[0].write(mix)
+                for role, writer in stems.items():
+                    writer.write(parts[role])
+                yield mix
+
+        try:
+            mux_music(video, mix_blocks(), music.sample_rate, tmp[outputs.video])
+        finally:
+            for writer in writers:
+                writer.close()
         if outputs.midi:
             music.score.write(str(tmp[outputs.midi]))
         tmp[outputs.decisions].write_text(json.dumps(decisions, indent=2, allow_nan=False) + "\n")
-        for role, path in outputs.stems.items():
-            _write_wav(tmp[path], music.stems[role], music.sample_rate)
         if plotted:
             plotted.result()
 

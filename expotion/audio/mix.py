@@ -1,5 +1,6 @@
-"""Mixing stems into the music: a level and a place in the stereo field per role, pads that
-pump under the kick where the style asks for it, a small room, and a loudness target.
+"""The mix: a level and a place in the stereo field per role, pads that pump under the kick
+where the style asks for it, a small room, a loudness target and a peak limiter — made block
+by block, so that an hour of music needs no more memory than ten seconds.
 
 | role    | level  | pan        | why |
 |---------|--------|------------|-----|
@@ -8,37 +9,47 @@ pump under the kick where the style asks for it, a small room, and a loudness ta
 | drums   | −1 dB  | centre     | the kit is spread by the soundfont's own drum pans |
 | harmony | −4 dB  | 30 % right | beside and under the melody |
 
-Stems come back with the same processing as the mix (level, pan, room, loudness gain and the
-peak limiter's gain), so that they sum to the mix.
+Levels, pans and the pumping are MIDI channel controls (volume, pan, expression), so the
+synthesiser itself mixes. The loudness is measured in a first pass and applied in a second.
+Stems, when asked for, are rendered each on its own and get exactly the processing of the
+mix (room, loudness gain, the limiter's gain), so that they sum to it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Iterator
+
 import numpy as np
+import pretty_midi
 from scipy.signal import fftconvolve
 
-from expotion.audio.loudness import CEILING, limiter_gain, loudness_gain
+from expotion.audio.loudness import BLOCK_S, CEILING, GATE_DBFS, TARGET_DBFS, limiter_gain
+from expotion.audio.synth import DRUM_CHANNEL, Renderer, Soundfont
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
+CHANNELS = {"melody": 0, "harmony": 1, "bass": 2, "drums": DRUM_CHANNEL}
+VOLUME, PAN, EXPRESSION = 7, 10, 11  # MIDI controllers
 SIDECHAIN_DEPTH = 0.7  # the pad drops to 30 % at each beat …
 SIDECHAIN_RELEASE = 0.35  # … and swells back with this time constant, in beats
+SIDECHAIN_STEP_S = 0.01
+BLOCKS_PER_PASS = 4  # loudness windows per rendered block
+LIMITER_CONTEXT_S = 0.02  # the limiter looks this far either side of each block
 
 
-def pan(audio: np.ndarray, position: float) -> np.ndarray:
-    """Constant-power pan of stereo audio: −1 left … 0 centre (unchanged) … +1 right."""
-    angle = (position + 1) * np.pi / 4
-    return (audio * (np.sqrt(2) * np.array([np.cos(angle), np.sin(angle)]))).astype(np.float32)
+def controller_value(gain: float) -> int:
+    """MIDI volume/expression for a linear gain ≤ 1 (TinySoundFont's gain is (value/127)³)."""
+    return int(np.clip(round(127 * max(gain, 0.0) ** (1 / 3)), 0, 127))
 
 
-def sidechain(audio: np.ndarray, sample_rate: int, beats: np.ndarray) -> np.ndarray:
-    """Duck `audio` at every beat and let it swell back (the pumping pad of house and EDM)."""
-    t = np.arange(len(audio)) / sample_rate
-    gain = np.ones(len(audio))
+def sidechain_gain(times: np.ndarray, beats: np.ndarray) -> np.ndarray:
+    """The pumping: a dip at every beat that swells back (house and EDM pads)."""
+    gain = np.ones(len(times))
     period = float(np.median(np.diff(beats))) if len(beats) > 1 else 0.5
     for beat in beats:
-        after = (t >= beat) & (t < beat + 2 * period)
-        gain[after] = np.minimum(gain[after], 1 - SIDECHAIN_DEPTH * np.exp(-(t[after] - beat) / (SIDECHAIN_RELEASE * period)))
-    return (audio * gain[:, None]).astype(np.float32)
+        after = (times >= beat) & (times < beat + 2 * period)
+        gain[after] = np.minimum(gain[after], 1 - SIDECHAIN_DEPTH * np.exp(-(times[after] - beat) / (SIDECHAIN_RELEASE * period)))
+    return gain
 
 
 def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
@@ -50,43 +61,137 @@ def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
     return (response / np.sqrt((response**2).sum(axis=0, keepdims=True))).astype(np.float32)
 
 
-def room_reverb(audio: np.ndarray, sample_rate: int, wet: float = 0.12, block: int = 1 << 16) -> np.ndarray:
-    """A little room, convolved block by block (overlap-add), so that memory stays at the
-    size of the audio however long it is."""
-    response = room_response(sample_rate)
-    tail = np.zeros_like(audio, dtype=np.float32)
-    for start in range(0, len(audio), block):
-        wet_block = fftconvolve(audio[start : start + block], response, mode="full", axes=0).astype(np.float32)
-        end = min(len(audio), start + len(wet_block))
-        tail[start:end] += wet_block[: end - start]
-    tail *= wet
-    tail += (1 - wet) * audio
-    return tail
+class RoomReverb:
+    """A little room, block by block (overlap-add): each block comes back with the tails of the
+    blocks before it."""
+
+    def __init__(self, sample_rate: int, wet: float = 0.12):
+        self.response, self.wet = room_response(sample_rate), wet
+        self.tail = np.zeros((0, 2), np.float32)
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        full = fftconvolve(block, self.response, mode="full", axes=0).astype(np.float32)
+        full[: len(self.tail)] += self.tail[: len(full)]
+        carried = self.tail[len(full):]
+        self.tail = full[len(block):]
+        self.tail[: len(carried)] += carried
+        return ((1 - self.wet) * block + self.wet * full[: len(block)]).astype(np.float32)
 
 
-def mix(stems: dict[str, np.ndarray], sample_rate: int, beats: np.ndarray, pumping: tuple[str, ...] = (),
-        emphasis: dict[str, float] | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(mix, processed stems) of stems keyed by role; `pumping` roles duck under the beats;
-    `emphasis` raises (or lowers) roles by some dB, as a style asks (a loud kit for rock).
-    The dry stems are taken out of `stems` as they are mixed, so that long music is held once."""
-    placed = {}
-    total = None
-    for role in list(stems):
-        audio = stems.pop(role)
-        gain_db, position = ROLE_MIX.get(role, (0.0, 0.0))
-        gain_db += (emphasis or {}).get(role, 0.0)
-        audio = pan(audio * np.float32(10 ** (gain_db / 20)), position)
-        if role in pumping:
-            audio = sidechain(audio, sample_rate, beats)
-        placed[role] = room_reverb(audio, sample_rate)
-        total = placed[role].copy() if total is None else np.add(total, placed[role], out=total)
-    if total is None:
-        return np.zeros((0, 2), np.float32), {}
-    level = np.float32(loudness_gain(total, sample_rate))
-    total *= level
-    peak_gain = limiter_gain(total, sample_rate)[:, None]
-    total *= peak_gain
-    for audio in placed.values():  # the same level and the same limiting: the stems sum to the mix
-        audio *= level
-        audio *= peak_gain
-    return np.clip(total, -CEILING, CEILING), placed
+@dataclass
+class MixPlan:
+    """What the mix is made of: the score's track per role and how each sits in the mix."""
+
+    tracks: dict[str, pretty_midi.Instrument]  # role → track
+    soundfont: Soundfont
+    sample_rate: int
+    length: int  # samples
+    beats: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    pumping: tuple[str, ...] = ()  # roles that duck under the beats
+    emphasis: dict[str, float] = field(default_factory=dict)  # role → dB above the standard mix
+
+    def controls(self, role: str) -> list[tuple[int, int, int, int]]:
+        """(sample, channel, controller, value) events that place `role` in the mix."""
+        levels = {r: ROLE_MIX[r][0] + self.emphasis.get(r, 0.0) for r in ROLE_MIX}
+        loudest = max(levels.values())
+        channel = CHANNELS[role]
+        position = ROLE_MIX[role][1]
+        events = [(0, channel, VOLUME, controller_value(10 ** ((levels[role] - loudest) / 20))),
+                  (0, channel, PAN, int(round(63.5 * (position + 1))))]
+        if role in self.pumping and len(self.beats):
+            times = np.arange(0, self.length / self.sample_rate, SIDECHAIN_STEP_S)
+            values = [controller_value(g) for g in sidechain_gain(times, self.beats)]
+            events += [(int(round(t * self.sample_rate)), channel, EXPRESSION, v)
+                       for index, (t, v) in enumerate(zip(times, values)) if index == 0 or v != values[index - 1]]
+        return events
+
+
+class MixedMusic:
+    """The composer's music as an audio source: `blocks()` streams it, `read()` holds it whole."""
+
+    def __init__(self, plan: MixPlan):
+        self.plan, self.sample_rate, self.length = plan, plan.sample_rate, plan.length
+        self.roles = tuple(plan.tracks)
+        self.block = BLOCKS_PER_PASS * int(BLOCK_S * plan.sample_rate)
+        self._level: float | None = None
+
+    def _dry(self, roles: tuple[str, ...]) -> Iterator[np.ndarray]:
+        renderer = Renderer(self.plan.soundfont, self.sample_rate)
+        tracks = [(self.plan.tracks[role], CHANNELS[role]) for role in roles]
+        controls = [event for role in roles for event in self.plan.controls(role)]
+        return renderer.blocks(tracks, self.length, self.block, controls)
+
+    @property
+    def level(self) -> float:
+        """The gain that brings the mix to the loudness target (a first pass, made once)."""
+        if self._level is None:
+            meter = LoudnessMeter(self.sample_rate)
+            room = RoomReverb(self.sample_rate)
+            for block in self._dry(self.roles):
+                meter.add(room(block))
+            self._level = meter.gain()
+        return self._level
+
+    def _wet(self, stems: bool) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """(mix, stems) blocks after the room and the loudness gain, before the limiter."""
+        level = np.float32(self.level)
+        if not stems:
+            room = RoomReverb(self.sample_rate)
+            for block in self._dry(self.roles):
+                yield room(block) * level, {}
+            return
+        rooms = {role: RoomReverb(self.sample_rate) for role in self.roles}
+        sources = {role: self._dry((role,)) for role in self.roles}
+        for blocks in zip(*sources.values()):
+            parts = {role: rooms[role](block) * level for role, block in zip(self.roles, blocks)}
+            yield sum(parts.values()), parts
+
+    def blocks(self, stems: bool = False) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """(mix, {role: stem}) blocks of float32 stereo; stems only when asked for."""
+        context = int(LIMITER_CONTEXT_S * self.sample_rate)
+        before = np.zeros((0, 2), np.float32)
+        pending = None
+        for mix, parts in self._wet(stems):
+            if pending is not None:
+                yield self._limited(before, pending, mix[:context])
+                before = np.concatenate([before, pending[0]])[-context:]
+            pending = (mix, parts)
+        if pending is not None:
+            yield self._limited(before, pending, np.zeros((0, 2), np.float32))
+
+    def _limited(self, before: np.ndarray, block: tuple, after: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        mix, parts = block
+        gain = limiter_gain(np.concatenate([before, mix, after]), self.sample_rate)[len(before) : len(before) + len(mix), None]
+        return (np.clip(mix * gain, -CEILING, CEILING).astype(np.float32),
+                {role: (part * gain).astype(np.float32) for role, part in parts.items()})
+
+    def read(self, stems: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The whole music (and stems) in memory."""
+        mixes, parts = [], {role: [] for role in self.roles} if stems else {}
+        for mix, block_parts in self.blocks(stems):
+            mixes.append(mix)
+            for role, part in block_parts.items():
+                parts[role].append(part)
+        whole = np.concatenate(mixes) if mixes else np.zeros((0, 2), np.float32)
+        return whole, {role: np.concatenate(chunks) for role, chunks in parts.items()}
+
+
+class LoudnessMeter:
+    """Gated RMS level (see loudness.py), fed block by block."""
+
+    def __init__(self, sample_rate: int):
+        self.window = int(BLOCK_S * sample_rate)
+        self.powers: list[float] = []
+        self.rest = np.zeros((0, 2), np.float32)
+
+    def add(self, block: np.ndarray) -> None:
+        audio = np.concatenate([self.rest, block])
+        usable = len(audio) // self.window * self.window
+        self.powers += list((audio[:usable] ** 2).mean(axis=1).reshape(-1, self.window).mean(axis=1))
+        self.rest = audio[usable:]
+
+    def gain(self) -> float:
+        if not self.powers and len(self.rest):
+            self.powers = [float((self.rest**2).mean())]
+        loud = np.array([p for p in self.powers if p > 10 ** (GATE_DBFS / 10)])
+        return float(10 ** ((TARGET_DBFS - 10 * np.log10(loud.mean())) / 20)) if loud.size else 1.0

@@ -3,7 +3,8 @@
 TinySoundFont (the `tinysoundfont` wheel) plays the best General MIDI soundfont on the
 machine: one named by `--soundfont` / $EXPOTION_SOUNDFONT, else Debian's fluid-soundfont-gm
 (FluidR3_GM, `apt-get install fluid-soundfont-gm`), else the small TimGM6mb that ships with
-pretty_midi. Each track is rendered on its own (a stem), every event at its exact sample.
+pretty_midi. Tracks play on MIDI channels of their own, every event at its exact sample, block
+by block, so that memory does not grow with the length of the music.
 
 Instruments take time to speak: a bowed string or a pad swells for tens of milliseconds
 before it is heard, a drum is heard at once. As players do, each track starts its notes
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pretty_midi
@@ -31,6 +33,8 @@ BUNDLED_SOUNDFONT = Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
 BETTER_SOUNDFONT_HINT = "apt-get install fluid-soundfont-gm"
 DRUM_CHANNEL = 9
 DRUM_BANK = 128
+# Event kinds, in the order they apply at the same sample: notes end before others start.
+NOTE_OFF, CONTROL, NOTE_ON = 0, 1, 2
 MAX_ATTACK_LEAD_S = 0.05  # slower attacks are heard as swells, not as late notes
 ATTACK_PROBE_S = 0.3
 
@@ -62,7 +66,8 @@ def find_soundfont(requested: str | os.PathLike | None = None) -> Soundfont:
 
 
 class Renderer:
-    """One loaded soundfont that renders tracks one at a time."""
+    """One loaded soundfont playing a set of tracks, each on its own MIDI channel, block by
+    block: memory stays at one block however long the music is."""
 
     def __init__(self, soundfont: Soundfont, sample_rate: int = 44100):
         import tinysoundfont  # imported here: only rendering needs it
@@ -74,26 +79,28 @@ class Renderer:
         except Exception as error:  # tinysoundfont raises a bare Exception for unreadable files
             raise ExpotionError(f"cannot read the soundfont {soundfont.path}: {error}")
 
-    def _select(self, track: pretty_midi.Instrument) -> int:
-        channel = DRUM_CHANNEL if track.is_drum else 0
+    def _select(self, track: pretty_midi.Instrument, channel: int) -> None:
         if track.is_drum:
             self.synth.program_select(channel, self.font, DRUM_BANK, 0, True)
         else:
             self.synth.program_select(channel, self.font, 0, track.program)
-        return channel
 
     def _generate(self, samples: int) -> np.ndarray:
         if samples <= 0:
             return np.zeros((0, 2), np.float32)
         return np.frombuffer(self.synth.generate(samples), dtype=np.float32).reshape(-1, 2)
 
+    def _silence(self) -> None:
+        self.synth.sounds_off()
+        self._generate(self.sample_rate // 10)  # let every voice die away
+
     def attack_time(self, track: pretty_midi.Instrument, pitch: int) -> float:
         """Seconds a note of `track`'s instrument takes to reach half its peak level."""
-        channel = self._select(track)
+        channel = DRUM_CHANNEL if track.is_drum else 0
+        self._select(track, channel)
         self.synth.noteon(channel, pitch, 100)
         level = np.abs(self._generate(int(ATTACK_PROBE_S * self.sample_rate))).max(axis=1)
-        self.synth.sounds_off()
-        self._generate(self.sample_rate // 10)  # let the voice die away
+        self._silence()
         if level.max() <= 0:
             return 0.0
         return min(float(np.argmax(level >= 0.5 * level.max())) / self.sample_rate, MAX_ATTACK_LEAD_S)
@@ -106,36 +113,38 @@ class Renderer:
         lead = self.attack_time(track, int(np.median(pitches))) if pitches else 0.0
         return {pitch: lead for pitch in set(pitches)}
 
-    def render(self, track: pretty_midi.Instrument, length: int) -> np.ndarray:
-        """Stereo float32 audio (length, 2) of one track, notes started early by their attack time."""
-        leads = self.track_leads(track)
-        channel = self._select(track)
-        events = []
-        for note in track.notes:
-            start = int(round((note.start - leads[note.pitch]) * self.sample_rate))
-            end = min(int(round((note.end - leads[note.pitch]) * self.sample_rate)), length)
-            if start >= length or end <= 0:
-                continue
-            events.append((max(start, 0), 1, note.pitch, note.velocity))
-            events.append((max(end, 0), 0, note.pitch, 0))
-        audio = np.zeros((length, 2), dtype=np.float32)
-        cursor = 0
-        for sample, _, pitch, velocity in sorted(events) + [(length, 0, -1, 0)]:
-            audio[cursor:sample] = self._generate(sample - cursor)
-            cursor = max(cursor, sample)
-            if pitch < 0:
+    def blocks(self, tracks: list[tuple[pretty_midi.Instrument, int]], length: int, block: int,
+               controls: list[tuple[int, int, int, int]] = ()) -> Iterator[np.ndarray]:
+        """Stereo float32 blocks (`block` samples, the last shorter) of `length` samples of
+        `tracks` — (track, channel) pairs — each note started early by its instrument's attack
+        time; `controls` are (sample, channel, controller, value) changes (volume, pan, …)."""
+        events = list(controls)
+        for track, channel in tracks:
+            leads = self.track_leads(track)
+            for note in track.notes:
+                start = int(round((note.start - leads[note.pitch]) * self.sample_rate))
+                end = min(int(round((note.end - leads[note.pitch]) * self.sample_rate)), length)
+                if start < length and end > 0:
+                    events.append((max(start, 0), channel, NOTE_ON, note.pitch, note.velocity))
+                    events.append((max(end, 0), channel, NOTE_OFF, note.pitch, 0))
+        for track, channel in tracks:
+            self._select(track, channel)
+        events = sorted((e if len(e) == 5 else (e[0], e[1], CONTROL, e[2], e[3])) for e in events)
+        buffer, cursor = [], 0
+        for sample, channel, kind, key, value in events + [(length, -1, 0, 0, 0)]:
+            while sample > cursor:
+                take = min(sample, (cursor // block + 1) * block) - cursor
+                buffer.append(self._generate(take))
+                cursor += take
+                if cursor % block == 0 or cursor == length:
+                    yield np.concatenate(buffer)
+                    buffer = []
+            if channel < 0:
                 break
-            if velocity:
-                self.synth.noteon(channel, pitch, velocity)
+            if kind == NOTE_ON:
+                self.synth.noteon(channel, key, value)
+            elif kind == NOTE_OFF:
+                self.synth.noteoff(channel, key)
             else:
-                self.synth.noteoff(channel, pitch)
-        self.synth.sounds_off()
-        self._generate(self.sample_rate // 10)
-        return audio
-
-
-def render_stems(score: pretty_midi.PrettyMIDI, duration: float, sample_rate: int, soundfont: Soundfont) -> dict[str, np.ndarray]:
-    """Each track of `score`, by name, as stereo float32 audio of exactly round(duration × rate) samples."""
-    length = int(round(duration * sample_rate))
-    renderer = Renderer(soundfont, sample_rate)
-    return {track.name: renderer.render(track, length) for track in score.instruments}
+                self.synth.control_change(channel, key, value)
+        self._silence()

@@ -3,26 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
 import pretty_midi
 
+from expotion.audio.source import ArrayAudio, AudioSource
 from expotion.controls import Controls
 
 
 @dataclass
 class Music:
-    audio: np.ndarray  # (samples, channels) float32 in [-1, 1], exactly the requested duration
+    """A backend's music: its audio (a source that streams it, or an array), score and decisions."""
+
+    source: AudioSource | np.ndarray  # exactly the requested duration; an array is (samples, 2) float32
     sample_rate: int
     score: pretty_midi.PrettyMIDI | None = None  # symbolic backends only
     beat_times: np.ndarray = field(default_factory=lambda: np.zeros(0))
     decisions: dict = field(default_factory=dict)  # tempo, key, sections, instruments, …
-    stems: dict[str, np.ndarray] = field(default_factory=dict)  # role → audio like `audio`; they sum to it
+
+    def __post_init__(self):
+        if isinstance(self.source, np.ndarray):
+            self.source = ArrayAudio(self.source, self.sample_rate)
 
     @property
     def duration(self) -> float:
-        return len(self.audio) / self.sample_rate
+        return self.source.length / self.sample_rate
+
+    @cached_property
+    def audio(self) -> np.ndarray:
+        """The whole mix, (samples, 2) float32 in [-1, 1] (made on first use)."""
+        return self.source.read()[0]
+
+    @cached_property
+    def stems(self) -> dict[str, np.ndarray]:
+        """role → audio like `audio`, summing to it (made on first use; empty without stems)."""
+        return self.source.read(stems=True)[1]
 
 
 class Generator(Protocol):

@@ -7,8 +7,10 @@ long video is never held in memory.
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 from pathlib import Path
+from typing import Iterable
 
 import av
 import numpy as np
@@ -19,21 +21,30 @@ AUDIO_BIT_RATE = 192_000
 LOOKAHEAD_S = 0.5  # audio is muxed this far ahead of the video packet being written
 
 
-def _audio_frames(audio: np.ndarray, sample_rate: int, first_sample: int):
-    planar = np.ascontiguousarray(audio.T.astype(np.float32))
-    for start in range(0, audio.shape[0], AAC_FRAME):
-        frame = av.AudioFrame.from_ndarray(planar[:, start : start + AAC_FRAME], format="fltp", layout="stereo")
-        frame.sample_rate = sample_rate
-        frame.pts = first_sample + start
-        frame.time_base = Fraction(1, sample_rate)
-        yield frame
+def _audio_frames(blocks: Iterable[np.ndarray], sample_rate: int, first_sample: int):
+    """AAC-sized frames (the last shorter) from blocks of any size, timed from `first_sample`."""
+    rest = np.zeros((0, 2), np.float32)
+    done = 0
+    for block in itertools.chain(blocks, [None]):
+        if block is not None:
+            if block.ndim != 2 or block.shape[1] != 2:
+                raise ValueError("audio must be (samples, 2)")
+            rest = np.concatenate([rest, block.astype(np.float32)])
+        while len(rest) >= AAC_FRAME or (block is None and len(rest)):
+            chunk, rest = rest[:AAC_FRAME], rest[AAC_FRAME:]
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk.T), format="fltp", layout="stereo")
+            frame.sample_rate = sample_rate
+            frame.pts = first_sample + done
+            frame.time_base = Fraction(1, sample_rate)
+            done += len(chunk)
+            yield frame
 
 
-def mux_music(video: str | Path, audio: np.ndarray, sample_rate: int, out: str | Path) -> None:
-    """Write `out` (MP4): `video`'s video stream unchanged plus `audio` (samples, 2) as its sound.
-    Writing failures (a full disk) raise OSError naming `out`."""
-    if audio.ndim != 2 or audio.shape[1] != 2:
-        raise ValueError("audio must be (samples, 2)")
+def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sample_rate: int, out: str | Path) -> None:
+    """Write `out` (MP4): `video`'s video stream unchanged plus `audio` — (samples, 2), or
+    blocks of it read as they are needed — as its sound. Writing failures (a full disk)
+    raise OSError naming `out`."""
+    blocks = [audio] if isinstance(audio, np.ndarray) else audio
     with av.open(str(video)) as source:
         video_in = source.streams.video[0]
         try:
@@ -43,7 +54,7 @@ def mux_music(video: str | Path, audio: np.ndarray, sample_rate: int, out: str |
                 audio_out.bit_rate = AUDIO_BIT_RATE
                 audio_out.time_base = Fraction(1, sample_rate)
                 start = float(video_in.start_time * video_in.time_base) if video_in.start_time is not None else 0.0
-                frames = _audio_frames(audio, sample_rate, int(round(start * sample_rate)))
+                frames = _audio_frames(blocks, sample_rate, int(round(start * sample_rate)))
                 pending = next(frames, None)
                 for packet in source.demux(video_in):
                     if packet.dts is None:  # the demuxer's end-of-stream marker

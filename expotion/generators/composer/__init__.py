@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pretty_midi
 
-from expotion.audio.mix import mix
-from expotion.audio.synth import find_soundfont, render_stems
+from expotion.audio.mix import MixedMusic, MixPlan
+from expotion.audio.synth import find_soundfont
 from expotion.controls import Controls
 from expotion.generators.base import Music
 from expotion.generators.composer import grooves, mood
@@ -57,12 +57,11 @@ class Composer:
         strengths = controls.movement_beat_strengths if heard else np.zeros(0)
         score = Arranger(style, grid, duration, int(rng.integers(2**31))).build(sections, energy, home, stops, strengths)
 
-        tracks = {name.split(":")[0]: audio for name, audio in render_stems(score.midi, duration, SAMPLE_RATE, self.soundfont).items()}
-        silence = np.zeros((int(round(duration * SAMPLE_RATE)), 2), np.float32)
         groove = grooves.groove_for_meter(style.groove, grid.meter)
-        pumping = ("harmony",) if groove.sidechain else ()
-        dry = {role: tracks.pop(role, silence) for role in ROLES}
-        audio, stems = mix(dry, SAMPLE_RATE, grid.times, pumping, groove.emphasis)
+        tracks = {track.name.split(":")[0]: track for track in score.midi.instruments}
+        plan = MixPlan({role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES},
+                       self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
+                       ("harmony",) if groove.sidechain else (), groove.emphasis)
         decisions = {
             "backend": self.name,
             "seed": seed,
@@ -97,4 +96,4 @@ class Composer:
             "downbeats": [round(float(t), 4) for t in bar_starts],
             "soundfont": self.soundfont.description,
         }
-        return Music(audio, SAMPLE_RATE, score.midi, grid.times, decisions, stems)
+        return Music(MixedMusic(plan), SAMPLE_RATE, score.midi, grid.times, decisions)
