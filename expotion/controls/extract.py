@@ -92,42 +92,43 @@ def strides(fps: float) -> tuple[int, int]:
 def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | None, progress: bool) -> FrameObservations:
     seen = FrameObservations()
     motion_every, person_every = strides(info.average_fps)
-    face, motion = FaceAnalyzer(), MotionAnalyzer()
     person_rate = info.average_fps / person_every if info.average_fps else 0.0
-    bodies = [BodyAnalyzer() for _ in range(1 if person_rate <= SINGLE_TRACKER_MAX_FPS else 2)]
+    trackers = 1 if person_rate <= SINGLE_TRACKER_MAX_FPS else 2
     pending: collections.deque[tuple[float, np.ndarray, concurrent.futures.Future]] = collections.deque()
     bar = tqdm(total=info.frame_count, unit="frame", desc="controls", disable=None if progress else True, leave=False)
+    analysers: list = []
+    with contextlib.ExitStack() as stack:
+        stack.callback(bar.close)
+        stack.callback(lambda: [analyser.close() for analyser in analysers])  # after the threads have stopped
+        pose_threads = [stack.enter_context(concurrent.futures.ThreadPoolExecutor(max_workers=1)) for _ in range(trackers)]
+        loading = [thread.submit(BodyAnalyzer) for thread in pose_threads]  # each loads on its own thread …
+        face, motion = FaceAnalyzer(), MotionAnalyzer()  # … while this one loads here
+        analysers.append(face)
+        bodies = [future.result() for future in loading]
+        analysers += bodies
 
-    def finish_oldest() -> None:
-        time, image, body_future = pending.popleft()
-        seen.person_times.append(time)
-        seen.faces.append(face(image))
-        seen.bodies.append(body_future.result())
+        def finish_oldest() -> None:
+            time, image, body_future = pending.popleft()
+            seen.person_times.append(time)
+            seen.faces.append(face(image))
+            seen.bodies.append(body_future.result())
 
-    try:
-        with contextlib.ExitStack() as stack:
-            pose_threads = [stack.enter_context(concurrent.futures.ThreadPoolExecutor(max_workers=1)) for _ in bodies]
-            for frame in iter_frames(path, max_side=max_side, max_duration=max_duration):
-                seen.times.append(frame.time)
-                seen.durations.append(frame.duration)
-                bar.update()
-                if frame.index % motion_every == 0:
-                    flow = motion(frame.grey(FLOW_WIDTH), frame.time)
-                    if flow is not None:
-                        seen.motion.append(flow)
-                if frame.index % person_every == 0:
-                    image = frame.image
-                    worker = (frame.index // person_every) % len(bodies)
-                    pending.append((frame.time, image, pose_threads[worker].submit(bodies[worker], image)))
-                    if len(pending) >= PIPELINE_DEPTH:
-                        finish_oldest()
-            while pending:
-                finish_oldest()
-    finally:
-        bar.close()
-        face.close()
-        for body in bodies:
-            body.close()
+        for frame in iter_frames(path, max_side=max_side, max_duration=max_duration):
+            seen.times.append(frame.time)
+            seen.durations.append(frame.duration)
+            bar.update()
+            if frame.index % motion_every == 0:
+                flow = motion(frame.grey(FLOW_WIDTH), frame.time)
+                if flow is not None:
+                    seen.motion.append(flow)
+            if frame.index % person_every == 0:
+                image = frame.image
+                worker = (frame.index // person_every) % len(bodies)
+                pending.append((frame.time, image, pose_threads[worker].submit(bodies[worker], image)))
+                if len(pending) >= PIPELINE_DEPTH:
+                    finish_oldest()
+        while pending:
+            finish_oldest()
     return seen
 
 

@@ -34,12 +34,12 @@ def fill_short_gaps(times: np.ndarray, valid: np.ndarray, max_gap: float = MAX_G
     return filled
 
 
-def lowpass(values: np.ndarray, rate: float, cutoff_hz: float) -> np.ndarray:
+def lowpass(values: np.ndarray, rate: float, cutoff_hz: float, in_place: bool = False) -> np.ndarray:
     """Zero-phase low-pass along axis 0; NaN samples split the signal into separate runs."""
     if cutoff_hz <= 0 or cutoff_hz >= rate / 2:
         return values
     sos = butter(2, cutoff_hz, fs=rate, output="sos")
-    out = values.copy()
+    out = values if in_place else values.copy()
     finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
     for start, stop in _runs(finite):
         if stop - start > 3 * (2 * len(sos) + 1):  # sosfiltfilt's default padding needs this
@@ -82,8 +82,9 @@ def to_grid(
     if not observed.any():
         return out, np.zeros(len(grid), dtype=bool)
     mask = valid[on_screen_index(times, grid)]
-    flat = values.reshape(len(values), -1)[observed]
-    interpolated = np.stack([np.interp(grid, times[observed], column) for column in flat.T], axis=1)
-    out[mask] = interpolated[mask].reshape((-1,) + shape)
+    flat_out = out.reshape(len(grid), -1)
+    flat_values = values.reshape(len(values), -1)[observed]
+    for column in range(flat_values.shape[1]):  # one column at a time: no full-size intermediate
+        flat_out[mask, column] = np.interp(grid[mask], times[observed], flat_values[:, column])
     rate = 1.0 / (grid[1] - grid[0]) if len(grid) > 1 else 0.0
-    return lowpass(out, rate, cutoff_hz), mask
+    return lowpass(out, rate, cutoff_hz, in_place=True), mask
