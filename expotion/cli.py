@@ -377,6 +377,7 @@ def _add_app(subcommands) -> None:
 
 
 def _run_app(args) -> None:
+    print("Loading the Expotion app…", flush=True)
     from expotion.app import is_loopback, launch
 
     if not args.auth and not is_loopback(args.host):

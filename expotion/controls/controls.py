@@ -1,8 +1,8 @@
 """`Controls`: what the person in the video does, on one uniform time grid.
 
 This is the contract between extraction, both generator backends, training and evaluation.
-Every time series has the grid's length T on axis 0; sample i describes time i / rate
-seconds after the video's first frame. Where a face or body was not seen, values are NaN
+Every time series (float32) has the grid's length T on axis 0; sample i describes time
+i / rate seconds after the video's first frame. Where a face or body was not seen, values are NaN
 and the modality's mask is False — never a fake zero.
 """
 
@@ -51,6 +51,13 @@ class Controls:
     movement_beats: np.ndarray  # (N,) seconds where the moving body stops or turns round
     movement_beat_strengths: np.ndarray  # (N,) peak speed of the stroke into each beat
     provenance: dict = field(default_factory=dict)  # source, fps, extractor versions, …
+
+    def __post_init__(self):
+        # Single precision is ample for what cameras measure, and halves the memory of long videos.
+        for name in self.time_series_names():
+            values = getattr(self, name)
+            if values.dtype == np.float64:
+                object.__setattr__(self, name, values.astype(np.float32))
 
     @property
     def num_frames(self) -> int:
