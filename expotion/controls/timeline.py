@@ -16,6 +16,7 @@ from scipy.signal import butter, sosfiltfilt
 DEFAULT_RATE = 50.0  # Hz: MusicGen's EnCodec frame rate
 DEFAULT_CUTOFF_HZ = 6.0  # body and face movement above this is tracking noise
 MAX_GAP_S = 0.25  # detections missing for up to this long are interpolated; longer stays masked
+FILTER_COLUMNS = 8
 
 
 def grid_times(duration: float, rate: float) -> np.ndarray:
@@ -40,10 +41,14 @@ def lowpass(values: np.ndarray, rate: float, cutoff_hz: float, in_place: bool = 
         return values
     sos = butter(2, cutoff_hz, fs=rate, output="sos")
     out = values if in_place else values.copy()
-    finite = np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    flat = out.reshape(len(out), -1)
+    finite = np.isfinite(flat).all(axis=1)
     for start, stop in _runs(finite):
         if stop - start > 3 * (2 * len(sos) + 1):  # sosfiltfilt's default padding needs this
-            out[start:stop] = sosfiltfilt(sos, values[start:stop], axis=0)
+            # A few columns at a time: the filter's padded float64 copies stay small on long videos.
+            for column in range(0, flat.shape[1], FILTER_COLUMNS):
+                columns = slice(column, column + FILTER_COLUMNS)
+                flat[start:stop, columns] = sosfiltfilt(sos, flat[start:stop, columns], axis=0)
     return out
 
 
@@ -73,10 +78,11 @@ def to_grid(
     A grid time belongs to the frame on screen at that moment (the latest frame whose
     timestamp is not after it). It is valid when that frame's observation is valid or lies
     in a short gap; valid values are linearly interpolated in time between valid frames
-    and then low-passed; everything else is NaN with mask False.
+    and then low-passed; everything else is NaN with mask False. Values come back as float32,
+    the precision of `Controls`.
     """
     shape = values.shape[1:]
-    out = np.full((len(grid),) + shape, np.nan)
+    out = np.full((len(grid),) + shape, np.nan, dtype=np.float32)
     valid = fill_short_gaps(times, valid, max_gap)
     observed = valid & np.isfinite(values.reshape(len(values), -1)).all(axis=1)
     if not observed.any():
