@@ -172,7 +172,7 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                 button = gr.Button("Generate music", variant="primary", elem_id="generate")
             with gr.Column():
                 result = gr.Video(label="Video with its music", elem_id="result")
-                plot = gr.Image(label="Where the body stops or turns (red) and the music's beats (blue)", type="filepath")
+                plot = gr.Image(label="Controls over time", type="filepath")
                 files = gr.File(label="Downloads: mp4, wav, MIDI, decisions, stems", file_count="multiple")
                 decisions = gr.JSON(label="What was decided")
         button.click(make_handler(max_duration, pipelines, slots), inputs=[video, prompt, backend, seed, *sliders],
