@@ -15,15 +15,39 @@ BLOCK_S = 0.4
 GATE_DBFS = -70.0
 
 
+class LoudnessMeter:
+    """Gated RMS level, fed block by block: audio of any length in constant memory. Audio
+    shorter than one 400 ms block is measured as one block; a partial last block is left out."""
+
+    def __init__(self, sample_rate: int):
+        self.window = max(1, int(BLOCK_S * sample_rate))
+        self.powers: list[float] = []
+        self.rest: np.ndarray | None = None  # the samples of a block not yet complete
+
+    def add(self, block: np.ndarray) -> None:
+        """Measure (samples, channels) audio that follows what was added before."""
+        audio = block if self.rest is None else np.concatenate([self.rest, block])
+        usable = len(audio) // self.window * self.window
+        self.powers += list((audio[:usable] ** 2).mean(axis=1).reshape(-1, self.window).mean(axis=1))
+        self.rest = audio[usable:]
+
+    def dbfs(self) -> float:
+        """The level so far, in dBFS; −inf for silence."""
+        powers = self.powers or ([float((self.rest**2).mean())] if self.rest is not None and len(self.rest) else [])
+        loud = np.array([p for p in powers if p > 10 ** (GATE_DBFS / 10)])
+        return float(10 * np.log10(loud.mean())) if loud.size else float("-inf")
+
+    def gain(self, target_dbfs: float = TARGET_DBFS) -> float:
+        """The gain that brings what was measured to `target_dbfs` (1 for silence)."""
+        level = self.dbfs()
+        return float(10 ** ((target_dbfs - level) / 20)) if np.isfinite(level) else 1.0
+
+
 def loudness_dbfs(audio: np.ndarray, sample_rate: int) -> float:
     """Gated RMS level (dBFS) of (samples, channels) audio; −inf for silence."""
-    block = max(1, int(BLOCK_S * sample_rate))
-    usable = len(audio) // block * block
-    if usable == 0:
-        usable, block = len(audio), max(1, len(audio))
-    power = (audio[:usable] ** 2).mean(axis=1).reshape(-1, block).mean(axis=1)
-    loud = power[power > 10 ** (GATE_DBFS / 10)]
-    return float(10 * np.log10(loud.mean())) if loud.size else float("-inf")
+    meter = LoudnessMeter(sample_rate)
+    meter.add(audio)
+    return meter.dbfs()
 
 
 def limiter_gain(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
@@ -41,8 +65,9 @@ def limit(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.n
 
 def loudness_gain(audio: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> float:
     """The gain that brings `audio` to the target loudness (1 for silence)."""
-    level = loudness_dbfs(audio, sample_rate)
-    return float(10 ** ((target_dbfs - level) / 20)) if np.isfinite(level) else 1.0
+    meter = LoudnessMeter(sample_rate)
+    meter.add(audio)
+    return meter.gain(target_dbfs)
 
 
 def normalise(audio: np.ndarray, sample_rate: int, target_dbfs: float = TARGET_DBFS) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 import pretty_midi
 from scipy.signal import fftconvolve
 
-from expotion.audio.loudness import BLOCK_S, CEILING, GATE_DBFS, TARGET_DBFS, limiter_gain
+from expotion.audio.loudness import BLOCK_S, CEILING, LoudnessMeter, limiter_gain
 from expotion.audio.synth import DRUM_CHANNEL, Renderer, Soundfont
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
@@ -174,24 +174,3 @@ class MixedMusic:
                 parts[role].append(part)
         whole = np.concatenate(mixes) if mixes else np.zeros((0, 2), np.float32)
         return whole, {role: np.concatenate(chunks) for role, chunks in parts.items()}
-
-
-class LoudnessMeter:
-    """Gated RMS level (see loudness.py), fed block by block."""
-
-    def __init__(self, sample_rate: int):
-        self.window = int(BLOCK_S * sample_rate)
-        self.powers: list[float] = []
-        self.rest = np.zeros((0, 2), np.float32)
-
-    def add(self, block: np.ndarray) -> None:
-        audio = np.concatenate([self.rest, block])
-        usable = len(audio) // self.window * self.window
-        self.powers += list((audio[:usable] ** 2).mean(axis=1).reshape(-1, self.window).mean(axis=1))
-        self.rest = audio[usable:]
-
-    def gain(self) -> float:
-        if not self.powers and len(self.rest):
-            self.powers = [float((self.rest**2).mean())]
-        loud = np.array([p for p in self.powers if p > 10 ** (GATE_DBFS / 10)])
-        return float(10 ** ((TARGET_DBFS - 10 * np.log10(loud.mean())) / 20)) if loud.size else 1.0
