@@ -118,7 +118,7 @@ class Renderer:
         """Stereo float32 blocks (`block` samples, the last shorter) of `length` samples of
         `tracks` — (track, channel) pairs — each note started early by its instrument's attack
         time; `controls` are (sample, channel, controller, value) changes (volume, pan, …)."""
-        events = list(controls)
+        events = [(sample, channel, CONTROL, controller, value) for sample, channel, controller, value in controls]
         for track, channel in tracks:
             leads = self.track_leads(track)
             for note in track.notes:
@@ -129,9 +129,8 @@ class Renderer:
                     events.append((max(end, 0), channel, NOTE_OFF, note.pitch, 0))
         for track, channel in tracks:
             self._select(track, channel)
-        events = sorted((e if len(e) == 5 else (e[0], e[1], CONTROL, e[2], e[3])) for e in events)
         buffer, cursor = [], 0
-        for sample, channel, kind, key, value in events + [(length, -1, 0, 0, 0)]:
+        for sample, channel, kind, key, value in sorted(events) + [(length, -1, 0, 0, 0)]:
             while sample > cursor:
                 take = min(sample, (cursor // block + 1) * block) - cursor
                 buffer.append(self._generate(take))

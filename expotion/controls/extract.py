@@ -16,7 +16,6 @@ import collections
 import concurrent.futures
 import contextlib
 import ctypes
-import ctypes.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,11 +96,10 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
     mesh) gets an arena of its own and keeps what it frees, so the peak memory of a long video
     grew with its length (574 MB at 10 min against 372 MB at 1 min; 413 MB with two arenas).
     A no-op where the C library is not glibc."""
-    libc_name = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(libc_name) if libc_name else None
-    if libc is not None and hasattr(libc, "mallopt"):
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the C library the process runs on
+    if mallopt is not None:
         m_arena_max = -8
-        libc.mallopt(m_arena_max, arenas)
+        mallopt(m_arena_max, arenas)
 
 
 def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | None, progress: bool) -> FrameObservations:
