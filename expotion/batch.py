@@ -11,6 +11,7 @@ stops the batch: it is reported with its one-line reason.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import json
 import multiprocessing
@@ -71,6 +72,15 @@ def read_prompts(path: Path) -> dict[str, str]:
         raise ExpotionError(f"{path.name} must map videos to prompts (JSON object, or JSONL with video and prompt): {error}")
 
 
+def prompt_for(video: Path, prompt: str, prompts: dict[str, str] | None) -> str:
+    """The prompt `prompts` gives `video` (looked up by stem, then file name, then path), else
+    `prompt`."""
+    for key in (video.stem, video.name, str(video)):
+        if key in (prompts or {}):
+            return prompts[key]
+    return prompt
+
+
 def plan_jobs(inputs: list[Path], out_dir: Path, prompt: str = "", prompts: dict[str, str] | None = None,
               shard: tuple[int, int] | None = None) -> list[Job]:
     """One job per video under `inputs`, in sorted order, this shard's share only."""
@@ -78,13 +88,9 @@ def plan_jobs(inputs: list[Path], out_dir: Path, prompt: str = "", prompts: dict
     for root in map(Path, inputs):
         for video in find_videos([root]):
             relative = video.relative_to(root).parent if root.is_dir() else Path()
-            chosen = prompt
-            for key in (str(video), video.name, video.stem):
-                chosen = (prompts or {}).get(key, chosen)
-            jobs.append(Job(video, chosen, out_dir / relative / f"{video.stem}{OUT_SUFFIX}"))
+            jobs.append(Job(video, prompt_for(video, prompt, prompts), out_dir / relative / f"{video.stem}{OUT_SUFFIX}"))
     jobs.sort(key=lambda job: str(job.video))
-    outs = [job.out for job in jobs]
-    clash = next((out for out in outs if outs.count(out) > 1), None)
+    clash = next((out for out, count in collections.Counter(job.out for job in jobs).items() if count > 1), None)
     if clash:
         raise ExpotionError(f"two videos would both write {clash}: give their folder instead, or run them apart")
     if shard:

@@ -140,9 +140,11 @@ def _run_generate(args) -> None:
     from expotion.pipeline import STAGES, Expotion
 
     interactive = sys.stderr.isatty()
+    from expotion.batch import prompt_for, read_prompts
+
     pipe = Expotion.from_pretrained(args.backend, **_backend_values(args))
     video = args.videos[0]
-    prompt = read_prompts(args.prompts).get(video.name, args.prompt) if args.prompts else args.prompt
+    prompt = prompt_for(video, args.prompt, read_prompts(args.prompts) if args.prompts else None)
 
     bars = {}
 
@@ -178,7 +180,7 @@ def _run_generate(args) -> None:
 def _run_batch(args) -> None:
     from tqdm import tqdm
 
-    from expotion.batch import parse_shard, plan_jobs, run_batch
+    from expotion.batch import parse_shard, plan_jobs, read_prompts, run_batch
     from expotion.options import backend_options
 
     options = backend_options(args.backend, **_backend_values(args))
@@ -199,12 +201,6 @@ def _run_batch(args) -> None:
     print(f"{args.out_dir}: {summary.line()}")
     if summary.failed:
         raise ExpotionError(f"{len(summary.failed)} of {len(jobs)} videos failed (reasons above)")
-
-
-def read_prompts(path: Path) -> dict[str, str]:
-    from expotion.batch import read_prompts as read
-
-    return read(path)
 
 
 def _add_evaluate(subcommands) -> None:

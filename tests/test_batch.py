@@ -44,6 +44,15 @@ def test_a_folder_gives_one_result_per_video_and_a_bad_one_is_reported_not_fatal
     assert "0 done, 3 skipped (already complete), 1 failed" in again.stdout  # resumes: nothing made twice
 
 
+def test_a_single_video_finds_its_prompt_in_a_prompts_file_as_a_batch_does(folder, tmp_path):
+    prompts = tmp_path / "prompts.json"
+    prompts.write_text(json.dumps({"a": "slow jazz"}))  # by stem
+    result = run_cli("generate", folder / "a.mp4", "--out", tmp_path / "a.mp4", "--prompt", "funk", "--prompts", prompts,
+                     "--no-plot")
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "a.json").read_text())["prompt"] == "slow jazz"
+
+
 def test_shards_split_the_list_exactly(folder, tmp_path):
     everything = {job.video for job in plan_jobs([folder], tmp_path)}
     parts = [{job.video for job in plan_jobs([folder], tmp_path, shard=(k, 3))} for k in (1, 2, 3)]
