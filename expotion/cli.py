@@ -374,7 +374,13 @@ def _add_app(subcommands) -> None:
 
 def _run_app(args) -> None:
     print("Loading the Expotion app…", flush=True)
-    from expotion.app import is_loopback, launch
+    # Ctrl-C waits until the imports are done: inside them, libraries turn the interrupt into
+    # tracebacks of their own, and threads they start would otherwise share in receiving it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        from expotion.app import is_loopback, launch
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     if not args.auth and not is_loopback(args.host):
         _warn(f"listening on {args.host} without --auth: anyone who can reach this machine can use the app and "
