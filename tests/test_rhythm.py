@@ -41,6 +41,24 @@ def test_movement_too_fast_or_too_slow_to_be_heard_as_a_beat_is_halved_or_double
     assert 0.4 <= np.mean(on_a_beat) <= 0.6
 
 
+def test_a_slow_prompt_never_halves_the_movement_but_a_fast_one_may_double_it():
+    nodding = jittered(0.46)  # 130 BPM
+    slow = plan_beats(nodding, np.ones(len(nodding)), RATE, 12.0, (60, 80), prompt_sets_tempo=True)
+    assert slow.bpm == pytest.approx(130, rel=0.04)
+    assert all(np.min(np.abs(slow.times - stop)) <= 0.02 for stop in nodding)
+    swaying = jittered(0.92)  # 65 BPM
+    fast = plan_beats(swaying, np.ones(len(swaying)), RATE, 12.0, (120, 140), prompt_sets_tempo=True)
+    assert fast.bpm == pytest.approx(130, rel=0.04)
+    assert all(np.min(np.abs(fast.times - stop)) <= 0.02 for stop in swaying)
+
+
+def test_the_tempo_is_the_shortest_period_the_movement_repeats_at():
+    """Stops every 0.5 s also repeat every 1 s; a prior leaning to 60 BPM must not pick that."""
+    stops = jittered(0.5)
+    grid = plan_beats(stops, np.ones(len(stops)), RATE, 12.0, (55, 65))
+    assert grid.bpm == pytest.approx(120, rel=0.04)
+
+
 def test_without_movement_the_prompt_sets_the_tempo():
     grid = plan_beats(np.zeros(0), np.zeros(0), RATE, 10.0, (90, 90), prompt_sets_tempo=True)
     assert grid.source == "prompt" and grid.bpm == pytest.approx(90, abs=0.5)

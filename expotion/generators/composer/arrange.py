@@ -31,9 +31,12 @@ FULL_DRUMS = 0.55
 CALM = 0.35  # below this energy chords are held and the bass plays whole bars
 STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
 ON_BEAT_S = 0.06
-# Between-beat notes of bass, chords and drums lose up to this much velocity as the tempo
-# falls from SLOW_BPM to SLOWEST_BPM.
-SLOW_OFF_BEAT_SOFTENING, SLOW_BPM, SLOWEST_BPM = 30.0, 110.0, 80.0
+# Below this tempo nothing starts between the beats. Listeners (and beat trackers, whose tempo
+# prior centres near 120 BPM) hear a slow beat's eighth notes as the beat, whatever their
+# loudness: a softer hi-hat or skank is still an onset in its own frequency band. Measured on
+# drifting synthetic movement (benchmarks/sync.py), slow rock, funk and reggae were heard at
+# double time until their between-beat notes were left out.
+SLOW_BPM = 100.0
 
 
 @dataclass
@@ -81,6 +84,11 @@ class Arranger:
             return beat + 0.5 + self.style.swing / 2
         return position
 
+    def plays_at(self, position: float) -> bool:
+        """Whether a groove's note at this position in the bar is played: all of them, but
+        only those on a beat in slow music."""
+        return self.grid.bpm >= SLOW_BPM or position == int(position)
+
     def add(self, track: pretty_midi.Instrument, pitch: int, start: float, end: float, velocity: float) -> None:
         """A note, clipped to the clip; nothing that starts at or after the end."""
         start, end = max(start, 0.0), min(end, self.duration)
@@ -123,14 +131,12 @@ class Arranger:
     def metric_accent(self, position: float) -> float:
         """Velocity offset by where a note starts: the bar's first beat, a beat, between.
 
-        Between the beats notes are softer, and softer still in slow music: below about
-        110 BPM listeners (and beat trackers) start to hear the eighth notes as the beat."""
+        Between the beats notes are softer."""
         if position == 0:
             return 10
         if position == int(position):
             return 5
-        between = -10 if position * 2 == int(position * 2) else -16
-        return between - SLOW_OFF_BEAT_SOFTENING * float(np.clip((SLOW_BPM - self.grid.bpm) / (SLOW_BPM - SLOWEST_BPM), 0, 1))
+        return -10 if position * 2 == int(position * 2) else -16
 
     def comp(self, bar: Bar, previous: tuple[int, ...] | None) -> tuple[int, ...]:
         """Chords: held when calm, in the groove's rhythm and chord style when moving."""
@@ -140,7 +146,7 @@ class Arranger:
         pattern = ((0, meter),) if bar.energy < CALM or style == "pad" else self.groove.chords
         velocity = 44 + 40 * bar.energy
         for index, (position, length) in enumerate(pattern):
-            if position >= meter:
+            if position >= meter or not self.plays_at(position):
                 continue
             start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
             for pitch in self.chord_notes(style, bar, pitches, index):
@@ -168,7 +174,7 @@ class Arranger:
         degree_of = {"R": 0, "3": intervals[1], "5": intervals[2] if len(intervals) > 2 else 7, "8": 12, "6": 9, "b7": 10}
         approach_target = BASS_REGISTER[0] + (next_root - BASS_REGISTER[0]) % 12
         for position, length, degree in pattern:
-            if position >= self.grid.meter:
+            if position >= self.grid.meter or not self.plays_at(position):
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
             end = self.seconds(bar, min(position + length, self.grid.meter))
@@ -183,8 +189,8 @@ class Arranger:
             if light and drum not in grooves.LIGHT_DRUMS:
                 continue
             for step, mark in enumerate(hits[:steps]):
-                if mark in grooves.DYNAMICS:
-                    position = step / grooves.STEPS_PER_BEAT
+                position = step / grooves.STEPS_PER_BEAT
+                if mark in grooves.DYNAMICS and self.plays_at(position):
                     start = self.seconds(bar, position)
                     between = min(0.0, self.metric_accent(position) + 10) if position != int(position) else 0.0
                     self.add(self.drums, drum, start, start + 0.1, base + grooves.DYNAMICS[mark] + between)
@@ -193,6 +199,8 @@ class Arranger:
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
         if bar.section_end and bar.energy >= 0.5:  # a fill into the next section, on the last beat's sixteenths
             for step, tom in enumerate((grooves.HIGH_TOM, grooves.MID_TOM, grooves.LOW_TOM, grooves.LOW_TOM)):
+                if not self.plays_at(step / 4):
+                    continue
                 start = self.seconds(bar, self.grid.meter - 1 + step / 4)
                 self.add(self.drums, tom, start, start + 0.1, base - (0 if step == 0 else 12))
 

@@ -18,6 +18,9 @@ import numpy as np
 
 MIN_BPM, MAX_BPM = 40.0, 220.0
 TIGHTNESS = 20.0  # weight of the tempo-deviation penalty against (standardised) strength
+# A pulse that repeats every P also repeats every 2P: the half lag is taken while its
+# autocorrelation keeps this share of the chosen lag's.
+FUNDAMENTAL_SHARE = 0.7
 
 
 def _log_prior(bpm: np.ndarray, tempo_range: tuple[float, float], width_octaves: float) -> np.ndarray:
@@ -43,7 +46,7 @@ def estimate_tempo(
     bpm = 60.0 * rate / lags
     strength = np.clip(autocorrelation[lags], 1e-6, None)
     score = np.log(strength) + _log_prior(bpm, tempo_range, prior_octaves)
-    best = int(np.argmax(score))
+    best = fundamental(lags, autocorrelation, int(np.argmax(score)))
     # refine the lag between integer samples with a parabola through the neighbours
     lag = float(lags[best])
     if 0 < best < len(lags) - 1:
@@ -51,6 +54,19 @@ def estimate_tempo(
         if a - 2 * b + c < 0:
             lag += 0.5 * (a - c) / (a - 2 * b + c)
     return 60.0 * rate / lag, float(autocorrelation[lags[best]])
+
+
+def fundamental(lags: np.ndarray, autocorrelation: np.ndarray, best: int) -> int:
+    """Index into `lags` of the shortest period that `lags[best]` is a multiple of, among
+    halvings whose autocorrelation (best within ±10 % of the half lag) holds up."""
+    while True:
+        near = np.flatnonzero(np.abs(lags - lags[best] / 2) <= 0.1 * lags[best] / 2)
+        if len(near) == 0:
+            return best
+        half = int(near[np.argmax(autocorrelation[lags[near]])])
+        if autocorrelation[lags[half]] < FUNDAMENTAL_SHARE * autocorrelation[lags[best]]:
+            return best
+        best = half
 
 
 def track_beats(curve: np.ndarray, rate: float, bpm: float, tightness: float = TIGHTNESS) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Tempo and beats from the body: the music's beats land where the person stops or turns.
 
 The movement beats (expotion.controls.movement_beats) make a pulse curve that is tracked like
-a music onset curve (beat_tracking.py): tempo from its autocorrelation, leaning to the
-prompt's tempo range; beats by dynamic programming, so they sit on movement beats and drift
+a music onset curve (beat_tracking.py): tempo from its autocorrelation (the shortest period
+it repeats at; the prompt may double it, never halve it); beats by dynamic programming, so they sit on movement beats and drift
 where the movement does. Each beat close to a movement beat is then snapped onto the movement
 beat's exact time. Without enough movement beats the prompt sets the tempo.
 """
@@ -19,7 +19,7 @@ from expotion.generators.composer.beat_tracking import TIGHTNESS, estimate_tempo
 MIN_PERIODICITY = 0.12  # normalised autocorrelation below this: the movement has no pulse of its own
 MIN_MOVEMENT_BEATS = 4
 SNAP_TOLERANCE_S = 0.06
-MOVEMENT_PRIOR_OCTAVES = 0.8  # a wide lean to the prompt's range: the movement's own period wins
+MOVEMENT_PRIOR_OCTAVES = 3.0  # barely a lean to the prompt's range: the movement's own period decides
 # Beats faster or slower than this are not heard as the beat by listeners (or by beat trackers,
 # whose tempo prior centres near 120 BPM): the movement's tempo is halved or doubled into it.
 HEARD_TEMPO = (60.0, 150.0)
@@ -29,10 +29,10 @@ SLOW_BPM = 100.0
 
 
 def metrical_fit(bpm: float, tempo_range: tuple[float, float]) -> float:
-    """The movement's tempo halved or doubled to come closest to the prompt's range, so the
-    beats keep falling on the movement (a slow prompt on a fast dance gets half time)."""
+    """The movement's tempo, or its double when that comes closer to the prompt's range. It
+    is never halved: half time would leave every other stop of the body without a beat."""
     centre = np.sqrt(tempo_range[0] * tempo_range[1])
-    return min((bpm / 2, bpm, bpm * 2), key=lambda candidate: abs(np.log(candidate / centre)))
+    return min((bpm, bpm * 2), key=lambda candidate: abs(np.log(candidate / centre)))
 
 
 def heard_tempo(bpm: float) -> float:
