@@ -23,10 +23,20 @@ class MotionObservation:
     region_flow: np.ndarray  # (9, 2) mean flow vector per region (x right, y down)
 
 
+def _cell_starts(length: int, cells: int) -> np.ndarray:
+    """Where each of `cells` cells starts along an axis of `length`, the first ones one
+    longer when it does not divide evenly (as numpy.array_split)."""
+    size, longer = divmod(length, cells)
+    return np.cumsum([0] + [size + (index < longer) for index in range(cells - 1)])
+
+
 def _region_means(values: np.ndarray) -> np.ndarray:
     """Mean of a (H, W, ...) array over each cell of a 3×3 grid, in row-major order."""
-    rows = np.array_split(values, len(GRID_ROWS), axis=0)
-    return np.stack([cell.mean(axis=(0, 1)) for row in rows for cell in np.array_split(row, len(GRID_COLUMNS), axis=1)])
+    rows, columns = _cell_starts(values.shape[0], len(GRID_ROWS)), _cell_starts(values.shape[1], len(GRID_COLUMNS))
+    sums = np.add.reduceat(np.add.reduceat(values, rows, axis=0), columns, axis=1)
+    counts = np.outer(np.diff(rows, append=values.shape[0]), np.diff(columns, append=values.shape[1]))
+    means = sums / counts.reshape(counts.shape + (1,) * (values.ndim - 2))
+    return means.reshape((len(MOTION_REGIONS),) + values.shape[2:])
 
 
 class MotionAnalyzer:
@@ -46,8 +56,8 @@ class MotionAnalyzer:
             return None
         previous_time, previous_grey = previous
         flow = cv2.calcOpticalFlowFarneback(previous_grey, grey, None, 0.5, 2, 15, 2, 5, 1.2, 0)
-        velocity = flow / height / (time - previous_time)  # frame heights per second
-        speed = np.linalg.norm(velocity, axis=2)
+        velocity = flow * np.float32(1 / height / (time - previous_time))  # frame heights per second
+        speed = cv2.magnitude(velocity[..., 0], velocity[..., 1])
         return MotionObservation(
             time=(previous_time + time) / 2,
             energy=float(speed.mean()),
