@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mediapipe as mp
 import numpy as np
 
 # (name, MediaPipe Pose landmark index); left/right are the person's own sides.
@@ -40,6 +39,11 @@ class BodyAnalyzer:
     """Tracks one person's pose through consecutive frames (MediaPipe Pose, full model)."""
 
     def __init__(self, min_confidence: float = 0.5):
+        # Importing mediapipe takes 0.7 s (it loads matplotlib.pyplot for its drawing helpers);
+        # extraction builds the analysers on the pose thread, so that this import runs
+        # while the first frames decode on the main thread.
+        import mediapipe as mp
+
         # model_complexity=1 is the model that ships inside the mediapipe wheel.
         self._pose = mp.solutions.pose.Pose(
             static_image_mode=False,

@@ -16,11 +16,11 @@ import collections
 import concurrent.futures
 import contextlib
 import ctypes
+import importlib.metadata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
-import mediapipe
 import numpy as np
 from tqdm import tqdm
 
@@ -37,6 +37,7 @@ from expotion.video.decode import VideoInfo, iter_frames, probe
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
 EXTRACTOR_VERSION = "3"
+MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
 MOTION_FPS = 30.0  # optical flow on at most this many frames a second …
 PERSON_FPS = 10.0  # … face mesh and pose on at most this many
@@ -45,6 +46,7 @@ SINGLE_TRACKER_MAX_FPS = 20.0
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
 SMOOTHING_FRACTION_OF_FPS = 0.4
 PIPELINE_DEPTH = 4  # frames in flight to the pose threads
+MAX_WAITING = 32  # frames held while the analysers load (0.9 MB each at 640 px)
 MALLOC_ARENAS = 2
 
 
@@ -110,21 +112,24 @@ def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | No
     trackers = 1 if person_rate <= SINGLE_TRACKER_MAX_FPS else 2
     pending: collections.deque[tuple[float, np.ndarray, concurrent.futures.Future]] = collections.deque()
     bar = tqdm(total=info.frame_count, unit="frame", desc="controls", disable=None if progress else True, leave=False)
-    analysers: list = []
     with contextlib.ExitStack() as stack:
         stack.callback(bar.close)
-        stack.callback(lambda: [analyser.close() for analyser in analysers])  # after the threads have stopped
+        loading: list[concurrent.futures.Future] = []
+        stack.callback(lambda: [future.result().close() for future in loading if future.done() and not future.exception()])
         pose_threads = [stack.enter_context(concurrent.futures.ThreadPoolExecutor(max_workers=1)) for _ in range(trackers)]
-        loading = [thread.submit(BodyAnalyzer) for thread in pose_threads]  # each loads on its own thread …
-        face, motion = FaceAnalyzer(), MotionAnalyzer()  # … while this one loads here
-        analysers.append(face)
-        bodies = [future.result() for future in loading]
-        analysers += bodies
+        # The analysers load on the pose threads while the main thread decodes and runs the flow.
+        bodies = [thread.submit(BodyAnalyzer) for thread in pose_threads]
+        face = pose_threads[0].submit(FaceAnalyzer)
+        loading += [*bodies, face]
+        motion = MotionAnalyzer()
+
+        def analyse_body(worker: int, image: np.ndarray) -> BodyObservation | None:
+            return bodies[worker].result()(image)
 
         def finish_oldest() -> None:
             time, image, body_future = pending.popleft()
             seen.person_times.append(time)
-            seen.faces.append(face(image))
+            seen.faces.append(face.result()(image))
             seen.bodies.append(body_future.result())
 
         for frame in iter_frames(path, max_side=max_side, max_duration=max_duration):
@@ -137,9 +142,10 @@ def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | No
                     seen.motion.append(flow)
             if frame.index % person_every == 0:
                 image = frame.image
-                worker = (frame.index // person_every) % len(bodies)
-                pending.append((frame.time, image, pose_threads[worker].submit(bodies[worker], image)))
-                if len(pending) >= PIPELINE_DEPTH:
+                worker = (frame.index // person_every) % trackers
+                pending.append((frame.time, image, pose_threads[worker].submit(analyse_body, worker, image)))
+                # Frames wait while the analysers load, up to MAX_WAITING of them.
+                while len(pending) >= (PIPELINE_DEPTH if face.done() else MAX_WAITING):
                     finish_oldest()
         while pending:
             finish_oldest()
@@ -253,8 +259,8 @@ def extract_controls(
         "extractors": {
             "expotion": expotion.__version__,
             "controls": EXTRACTOR_VERSION,
-            "face": f"mediapipe {mediapipe.__version__} face_mesh (refined, 478 landmarks)",
-            "body": f"mediapipe {mediapipe.__version__} pose (model_complexity=1)",
+            "face": f"mediapipe {MEDIAPIPE_VERSION} face_mesh (refined, 478 landmarks)",
+            "body": f"mediapipe {MEDIAPIPE_VERSION} pose (model_complexity=1)",
             "motion": f"opencv {cv2.__version__} Farneback flow at {FLOW_WIDTH} px wide",
             "analysis_max_side": max_side,
         },

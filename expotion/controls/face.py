@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mediapipe as mp
 import numpy as np
 
 HEAD_POSE = ("yaw", "pitch", "roll")  # degrees; 0,0,0 faces the camera upright
@@ -119,6 +118,8 @@ class FaceAnalyzer:
     """Tracks the most prominent face through consecutive frames (MediaPipe face mesh)."""
 
     def __init__(self, min_confidence: float = 0.5):
+        import mediapipe as mp  # here, not above: see BodyAnalyzer
+
         self._mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=False,
             max_num_faces=1,
