@@ -2,12 +2,14 @@
 
 Frames stream through once and are analysed at the rates the controls need, not at the
 video's: optical flow on up to 30 frames a second (it times the movement beats), face and
-pose on up to 15 (expressions and the body's position, low-passed at 4.5 Hz, need no more);
-frames in between are decoded but never converted. Pose estimation, the slowest analyser
-(~20 ms a frame), runs on a worker thread (MediaPipe releases the GIL) while the main thread
-decodes and runs face mesh and optical flow, so both cores of a laptop work; a video whose
-person rate stays above 20 frames a second gets two pose trackers taking every other frame
-(their small disagreement sits at half the frame rate, far above the smoothing cut-off).
+pose on up to 10 (expressions and the body's position, low-passed at 4 Hz at that rate, need
+no more); frames in between are decoded but never converted. Pose estimation, the slowest
+analyser (~22 ms a frame), runs on a worker thread (MediaPipe releases the GIL) while the
+main thread decodes and runs face mesh and optical flow, so both cores of a laptop work. The
+pose thread also loads MediaPipe and both models first, while the main thread starts
+decoding. A video whose person rate stays above 20 frames a second gets two pose trackers
+taking every other frame (their small disagreement sits at half the frame rate, far above the
+smoothing cut-off).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ SMOOTHING_FRACTION_OF_FPS = 0.4
 PIPELINE_DEPTH = 4  # frames in flight to the pose threads
 MAX_WAITING = 32  # frames held while the analysers load (0.9 MB each at 640 px)
 MALLOC_ARENAS = 2
+MMAP_THRESHOLD = 256 * 1024  # bytes: larger blocks are mapped on their own
 
 
 @dataclass
@@ -94,14 +97,19 @@ def strides(fps: float) -> tuple[int, int]:
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
-    """Cap glibc's heap arenas. By default every thread that allocates (decoder, pose, face
-    mesh) gets an arena of its own and keeps what it frees, so the peak memory of a long video
-    grew with its length (574 MB at 10 min against 372 MB at 1 min; 413 MB with two arenas).
-    A no-op where the C library is not glibc."""
+    """Keep glibc from holding on to memory the analysis has freed, which made the peak grow
+    with the video's length. By default every thread that allocates (decoder, pose, face mesh)
+    gets a heap arena of its own and keeps what it frees (574 MB at 10 min against 372 MB at
+    1 min; 413 MB with two arenas). And once a large block is freed, glibc raises its mmap
+    threshold, so that later frame-sized blocks come from the heap, where long-lived small
+    objects pin them (a 1-minute clip's peak went from 365 to 600 MB when the flow got faster
+    and the timing of frees changed). A fixed threshold keeps every frame-sized block mapped
+    and unmapped on its own. A no-op where the C library is not glibc."""
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the C library the process runs on
     if mallopt is not None:
-        m_arena_max = -8
+        m_arena_max, m_mmap_threshold = -8, -3
         mallopt(m_arena_max, arenas)
+        mallopt(m_mmap_threshold, MMAP_THRESHOLD)
 
 
 def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | None, progress: bool) -> FrameObservations:
