@@ -44,3 +44,11 @@ def test_the_command_line_starts_without_the_heavy_libraries():
     assert not loaded & set(heavy), sorted(loaded & set(heavy))
     assert "--stems" in subprocess.run([sys.executable, "-m", "expotion.cli", "generate", "--help"],
                                        capture_output=True, text=True).stdout
+
+
+def test_mediapipe_loads_with_the_analysers_not_with_the_pipeline():
+    """Extraction loads MediaPipe on the pose thread while the first frames decode; importing
+    the pipeline must not load it up front."""
+    code = ("import sys, expotion.pipeline; before = 'mediapipe' in sys.modules; "
+            "from expotion.controls.body import BodyAnalyzer; BodyAnalyzer().close(); print(before, 'mediapipe' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["False", "True"]
