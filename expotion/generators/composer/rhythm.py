@@ -2,9 +2,10 @@
 
 The movement beats (expotion.controls.movement_beats) make a pulse curve that is tracked like
 a music onset curve (beat_tracking.py): tempo from its autocorrelation (the shortest period
-it repeats at; the prompt may double it, never halve it); beats by dynamic programming, so they sit on movement beats and drift
-where the movement does. Each beat close to a movement beat is then snapped onto the movement
-beat's exact time. Without enough movement beats the prompt sets the tempo.
+it repeats at; the prompt may double it, never halve it); beats by dynamic programming, so
+they sit on movement beats and drift where the movement does. Each beat close to a movement
+beat is then snapped onto the movement beat's exact time. Without enough movement beats the
+prompt sets the tempo.
 """
 
 from __future__ import annotations
