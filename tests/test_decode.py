@@ -6,7 +6,7 @@ import pytest
 
 from expotion.errors import ExpotionError
 from expotion.testing import synthetic
-from expotion.video.decode import analysis_size, iter_frames, probe
+from expotion.video.decode import DecodedFrame, analysis_size, iter_frames, probe
 
 TICK = 1 / 90000  # the synthetic videos' time base
 
@@ -37,6 +37,25 @@ def test_rotation_metadata_gives_upright_frames(tmp_path):
     frame = next(iter_frames(path)).image
     assert frame.shape == (120, 80, 3)
     assert frame[:20, :20].mean() > 200 and frame[-20:, -20:].mean() < 50
+
+
+@pytest.mark.parametrize("pixel_format", ["yuv420p", "yuvj420p", "yuv444p"])
+@pytest.mark.parametrize("max_side", [None, 256])
+def test_analysis_pictures_match_ffmpegs_conversion(pixel_format, max_side):
+    """yuv420p takes OpenCV's conversion straight from the planes, other formats FFmpeg's
+    scaler: either way the picture is FFmpeg's RGB and full-range luminance."""
+    rgb = synthetic.portrait()[:480, :384]
+    frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format=pixel_format)
+    decoded = DecodedFrame(0, 0.0, None, frame, max_side)
+    width, height = analysis_size(frame.width, frame.height, max_side)
+    reference = frame.to_ndarray(format="rgb24", width=width, height=height).astype(int)
+    assert decoded.image.shape == reference.shape
+    assert np.abs(decoded.image.astype(int) - reference).mean() < 2.5
+    grey = decoded.grey(96)
+    reference_grey = frame.reformat(width=96, height=120, format="gray8", interpolation="AREA").to_ndarray().astype(int)
+    assert grey.shape == (120, 96) and grey.dtype == np.uint8
+    assert np.abs(grey.astype(int) - reference_grey).mean() < 1.0
+    assert abs(grey.mean() - rgb.mean()) < 12  # full range: not the darker, flatter limited-range levels
 
 
 def test_downscaling_keeps_aspect_and_even_sizes():

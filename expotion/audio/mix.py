@@ -17,6 +17,7 @@ mix (room, loudness gain, the limiter's gain), so that they sum to it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -52,13 +53,16 @@ def sidechain_gain(times: np.ndarray, beats: np.ndarray) -> np.ndarray:
     return gain
 
 
+@functools.lru_cache(maxsize=4)  # the same room for every pass, stem and job (0.1 s to make)
 def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
-    """The room: decaying, darkened noise (−60 dB after `decay_s`), unit energy per channel."""
+    """The room: decaying, darkened noise (−60 dB after `decay_s`), unit energy per channel; read-only."""
     rng = np.random.default_rng(0)
     t = np.arange(int(decay_s * sample_rate)) / sample_rate
     response = rng.normal(size=(len(t), 2)) * np.exp(-6.9 * t / decay_s)[:, None]
     response = fftconvolve(response, np.ones((32, 1)) / 32, mode="same", axes=0)  # soften the highs
-    return (response / np.sqrt((response**2).sum(axis=0, keepdims=True))).astype(np.float32)
+    response = (response / np.sqrt((response**2).sum(axis=0, keepdims=True))).astype(np.float32)
+    response.setflags(write=False)
+    return response
 
 
 class RoomReverb:

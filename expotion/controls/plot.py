@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure  # not pyplot: no global state, safe on a thread, 0.5 s less to import
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from expotion.controls.body import BODY_KEYPOINTS  # noqa: E402
-from expotion.controls.controls import Controls  # noqa: E402
-from expotion.controls.face import FACE_SCALARS, HEAD_POSE  # noqa: E402
-from expotion.controls.motion import MOTION_REGIONS  # noqa: E402
+from expotion.controls.body import BODY_KEYPOINTS
+from expotion.controls.controls import Controls
+from expotion.controls.face import FACE_SCALARS, HEAD_POSE
+from expotion.controls.motion import MOTION_REGIONS
 
 SPEED_KEYPOINTS = ("nose", "left_wrist", "right_wrist", "left_elbow", "right_elbow")
 
@@ -41,8 +38,9 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     mark every panel."""
     t = controls.times
     # Fixed margins, not tight_layout: measuring every label to place them took half the drawing time.
-    figure, axes = plt.subplots(6, 1, figsize=(12, 11), sharex=True, height_ratios=[1.3, 1, 1, 1, 1.2, 1],
-                                gridspec_kw=dict(left=0.085, right=0.985, top=0.955, bottom=0.05, hspace=0.12))
+    figure = Figure(figsize=(12, 11))
+    axes = figure.subplots(6, 1, sharex=True, height_ratios=[1.3, 1, 1, 1, 1.2, 1],
+                           gridspec_kw=dict(left=0.085, right=0.985, top=0.955, bottom=0.05, hspace=0.12))
 
     _shade_missing(axes[0], t, controls.face_mask, "face")
     _stacked_traces(axes[0], t, controls.face_scalars, FACE_SCALARS)
@@ -85,4 +83,3 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     axes[-1].set_xlim(0, controls.duration)
     figure.suptitle(title or Path(controls.provenance.get("source", "")).name or "controls")
     figure.savefig(path, dpi=90, format="png")
-    plt.close(figure)

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from expotion.atomic import atomic_path  # noqa: E402
-from expotion.audio.timing import ENVELOPE_RATE, MusicTiming  # noqa: E402
-from expotion.controls import Controls  # noqa: E402
-from expotion.evaluation.movement import body_speed, flow_speed  # noqa: E402
+from expotion.atomic import atomic_path
+from expotion.audio.timing import ENVELOPE_RATE, MusicTiming
+from expotion.controls import Controls
+from expotion.evaluation.movement import body_speed, flow_speed
 
 
 def _scaled(curve: np.ndarray) -> np.ndarray:
@@ -22,7 +19,8 @@ def _scaled(curve: np.ndarray) -> np.ndarray:
 
 
 def plot_sync(controls: Controls, movement: dict, music: MusicTiming, path: Path, title: str) -> None:
-    figure, axis = plt.subplots(figsize=(12, 3.6))
+    figure = Figure(figsize=(12, 3.6))
+    axis = figure.subplots()
     for source, speed, colour in (("flow", flow_speed(controls), "C3"), ("body", body_speed(controls), "C2")):
         axis.plot(controls.times, _scaled(speed), color=colour, lw=1.1, label=f"{source} speed")
         stops = movement[source, "stops"]
@@ -42,4 +40,3 @@ def plot_sync(controls: Controls, movement: dict, music: MusicTiming, path: Path
     figure.tight_layout()
     with atomic_path(path) as tmp:
         figure.savefig(tmp, dpi=90, format="png")
-    plt.close(figure)
