@@ -22,14 +22,14 @@ from expotion.errors import ExpotionError
 
 # A decode that ends this much before the declared duration is treated as truncated.
 TRUNCATION_TOLERANCE_S = 0.5
+# Most camera and phone video is planar 4:2:0 with limited-range ("MPEG") levels: the optical
+# flow's small grey picture is scaled by OpenCV straight from such a frame's luma plane, 4–5×
+# cheaper than FFmpeg's scaler on 1080p. Other formats take FFmpeg's scaler.
+FAST_FORMAT = "yuv420p"
+JPEG_RANGE = 2  # AVColorRange: full-range levels (yuvj420p)
+LIMITED_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
 # Elementary streams without a container: FFmpeg can decode them, but nothing says when
 # each frame is shown.
-# Most camera and phone video is planar 4:2:0 with limited-range ("MPEG") levels: such frames
-# are scaled and converted by OpenCV straight from the decoded planes, 4–5× cheaper than
-# FFmpeg's scaler on 1080p. Other formats take FFmpeg's scaler.
-FAST_FORMAT = "yuv420p"
-JPEG_RANGE = 2  # AVColorRange: full-range levels (yuvj420p), which OpenCV's conversion does not assume
-LIMITED_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
 RAW_STREAMS = {"h264", "hevc", "mpegvideo", "m4v", "h263", "h261", "vc1", "rawvideo", "mjpeg", "obu", "dirac", "cavsvideo"}
 
 
@@ -72,7 +72,7 @@ class DecodedFrame:
         height = max(2, round(upright_h * width / upright_w))
         size = (height, width) if turns % 2 else (width, height)
         if _is_fast_format(frame):
-            luma = cv2.resize(_plane(frame, 0), size, interpolation=cv2.INTER_AREA)
+            luma = cv2.resize(_luma(frame), size, interpolation=cv2.INTER_AREA)
             grey = cv2.LUT(luma, LIMITED_TO_FULL)
         else:
             grey = frame.reformat(width=size[0], height=size[1], format="gray8", interpolation="AREA").to_ndarray()
@@ -219,8 +219,7 @@ def _upright_rgb(frame: av.VideoFrame, max_side: int | None) -> np.ndarray:
         height, width = analysis_size(height, width, max_side)
     else:
         width, height = analysis_size(width, height, max_side)
-    fast = _is_fast_format(frame) and frame.width % 2 == 0 and frame.height % 2 == 0
-    image = _yuv420_to_rgb(frame, width, height) if fast else frame.to_ndarray(format="rgb24", width=width, height=height)
+    image = frame.to_ndarray(format="rgb24", width=width, height=height)
     return np.ascontiguousarray(np.rot90(image, turns)) if turns else image
 
 
@@ -228,19 +227,8 @@ def _is_fast_format(frame: av.VideoFrame) -> bool:
     return frame.format.name == FAST_FORMAT and frame.color_range != JPEG_RANGE
 
 
-def _plane(frame: av.VideoFrame, index: int) -> np.ndarray:
-    """A plane of the decoded picture as a (height, width) uint8 view, without copying."""
-    plane = frame.planes[index]
+def _luma(frame: av.VideoFrame) -> np.ndarray:
+    """The decoded picture's luma plane as a (height, width) uint8 view, without copying."""
+    plane = frame.planes[0]
     rows = np.frombuffer(plane, np.uint8, count=plane.line_size * plane.height).reshape(plane.height, plane.line_size)
     return rows[:, : plane.width]
-
-
-def _yuv420_to_rgb(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
-    """RGB (BT.601, limited range, as FFmpeg's default conversion) of a yuv420p frame at an even size."""
-    def scaled(index: int, size: tuple[int, int]) -> np.ndarray:
-        plane = _plane(frame, index)
-        return plane if plane.shape[::-1] == size else cv2.resize(plane, size, interpolation=cv2.INTER_AREA)
-
-    planes = [scaled(0, (width, height)), scaled(1, (width // 2, height // 2)), scaled(2, (width // 2, height // 2))]
-    packed = np.concatenate([plane.reshape(-1) for plane in planes]).reshape(height * 3 // 2, width)
-    return cv2.cvtColor(packed, cv2.COLOR_YUV2RGB_I420)
