@@ -151,3 +151,17 @@ def test_long_music_streams_in_blocks_of_bounded_size(controls):
     sizes = [len(mix) for mix, _ in music.source.blocks()]
     assert sum(sizes) == 45 * 44100 and max(sizes) <= 4 * 0.4 * 44100
     np.testing.assert_allclose(np.concatenate([mix for mix, _ in music.source.blocks()]), music.audio)
+
+
+def test_the_kept_first_pass_is_the_music_rendered_again(controls, monkeypatch):
+    """Short music streams its loudness pass instead of rendering twice; it must be the same music."""
+    from expotion.audio import mix as mixing
+
+    composer = create_generator("composer")
+    kept = composer.generate(controls, CAPTION, 4.0, seed=3)
+    first = np.concatenate([block for block, _ in kept.source.blocks()])
+    rendered_again = np.concatenate([block for block, _ in kept.source.blocks()])
+    monkeypatch.setattr(mixing, "KEPT_PASS_S", 0.0)
+    rendered_twice = composer.generate(controls, CAPTION, 4.0, seed=3).audio
+    np.testing.assert_array_equal(first, rendered_again)
+    np.testing.assert_array_equal(first, rendered_twice)

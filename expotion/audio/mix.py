@@ -10,7 +10,8 @@ by block, so that an hour of music needs no more memory than ten seconds.
 | harmony | −4 dB  | 30 % right | beside and under the melody |
 
 Levels, pans and the pumping are MIDI channel controls (volume, pan, expression), so the
-synthesiser itself mixes. The loudness is measured in a first pass and applied in a second.
+synthesiser itself mixes. The loudness is measured in a first pass and applied in a second;
+music of up to `KEPT_PASS_S` keeps its first pass instead of rendering it again.
 Stems, when asked for, are rendered each on its own and get exactly the processing of the
 mix (room, loudness gain, the limiter's gain), so that they sum to it.
 """
@@ -36,6 +37,7 @@ SIDECHAIN_RELEASE = 0.35  # … and swells back with this time constant, in beat
 SIDECHAIN_STEP_S = 0.01
 BLOCKS_PER_PASS = 4  # loudness windows per rendered block
 LIMITER_CONTEXT_S = 0.02  # the limiter looks this far either side of each block
+KEPT_PASS_S = 120.0  # longer music is rendered twice, so that memory stays flat (21 MB a minute kept)
 
 
 def controller_value(gain: float) -> int:
@@ -118,6 +120,7 @@ class MixedMusic:
         self.roles = tuple(plan.tracks)
         self.block = BLOCKS_PER_PASS * int(BLOCK_S * plan.sample_rate)
         self._level: float | None = None
+        self._first_pass: list[np.ndarray] | None = None  # the mix after the room, when short enough to keep
 
     def _dry(self, roles: tuple[str, ...]) -> Iterator[np.ndarray]:
         renderer = Renderer(self.plan.soundfont, self.sample_rate)
@@ -131,19 +134,29 @@ class MixedMusic:
         if self._level is None:
             meter = LoudnessMeter(self.sample_rate)
             room = RoomReverb(self.sample_rate)
+            kept = [] if self.length <= KEPT_PASS_S * self.sample_rate else None
             for block in self._dry(self.roles):
-                meter.add(room(block))
-            self._level = meter.gain()
+                wet = room(block)
+                meter.add(wet)
+                if kept is not None:
+                    kept.append(wet)
+            self._level, self._first_pass = meter.gain(), kept
         return self._level
 
     def _wet(self, stems: bool) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """(mix, stems) blocks after the room and the loudness gain, before the limiter."""
         level = np.float32(self.level)
         if not stems:
+            if self._first_pass is not None:
+                kept, self._first_pass = self._first_pass, None  # streamed once: let it go block by block
+                while kept:
+                    yield kept.pop(0) * level, {}
+                return
             room = RoomReverb(self.sample_rate)
             for block in self._dry(self.roles):
                 yield room(block) * level, {}
             return
+        self._first_pass = None  # stems are rendered role by role
         rooms = {role: RoomReverb(self.sample_rate) for role in self.roles}
         sources = {role: self._dry((role,)) for role in self.roles}
         for blocks in zip(*sources.values()):
