@@ -10,6 +10,11 @@ the body-keypoint speed minima), Beat Align Score σ = 0.1 s motion→music, min
 circularly shifted (chance). Prints per clip and prompt, per clip, and the mean over clips
 with its 95 % bootstrap interval. Last line: `sync_delta=X`.
 
+Per clip it also shows where alignment is lost on the way, each against the same flow stops:
+clicks exactly on the composer's own movement beats (what its detection of stops and turns
+can reach), the beats the composer meant (after fitting a tempo and a beat grid to them),
+and the beats librosa hears.
+
 First, with known ground truth: synthetic movement whose stops drift in tempo (up to ±15 %),
 jitter (10–40 ms) and drop out (up to a quarter), given to the composer as controls. It prints
 the same Δ for the beats the composer meant and for the beats librosa hears in its audio: the
@@ -18,6 +23,7 @@ gap between the two is what the arrangement loses to the listener.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -29,6 +35,8 @@ import numpy as np  # noqa: E402
 
 from expotion import pipeline  # noqa: E402
 from expotion.audio.timing import music_timing  # noqa: E402
+from expotion.controls import Controls  # noqa: E402
+from expotion.evaluation.movement import movement_beats  # noqa: E402
 from expotion.evaluation.report import Entry, evaluate, paired_bootstrap  # noqa: E402
 from expotion.evaluation.rhythm import CHANCE_SHIFTS, beat_align_score  # noqa: E402
 from expotion.generators import create_generator  # noqa: E402
@@ -112,7 +120,13 @@ def main() -> None:
     per_clip = np.array([np.mean(excess[clip]) for clip in clips])
     per_clip_body = np.array([np.mean(body[clip]) for clip in clips])
     for clip, value, value_body in zip(clips, per_clip, per_clip_body):
-        print(f"{clip:<28} mean over prompts: Δ flow {value:+.3f}  Δ body {value_body:+.3f}")
+        controls = Controls.load(work / "report" / "controls" / f"{clip}.npz")
+        stops = movement_beats(controls, "flow")
+        meant = np.mean([delta_over_chance(stops, np.array(json.loads((work / style / f"{clip}.json").read_text())["beats"]),
+                                           controls.duration) for style in PROMPTS])
+        detected = delta_over_chance(stops, controls.movement_beats, controls.duration)
+        print(f"{clip:<28} mean over prompts: Δ flow {value:+.3f}  Δ body {value_body:+.3f}   "
+              f"(Δ flow of clicks on the composer's movement beats {detected:+.3f}, of the beats it meant {meant:+.3f})")
     interval = paired_bootstrap(per_clip, np.zeros(len(per_clip)))["ci95"]
     print(f"mean over {len(clips)} clips: Δ flow {per_clip.mean():+.3f} [{interval[0]:+.3f}, {interval[1]:+.3f}], "
           f"Δ body {per_clip_body.mean():+.3f}")
