@@ -107,7 +107,7 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
     and the timing of frees changed). A fixed threshold stops that climb. It sits just above a
     640×480 RGB frame (0.9 MB) and MediaPipe's input tensors: at 256 KB those were mapped
     afresh for every frame, 276,000 page faults and 1.4 s of system time per 10 s of video
-    against 100,000 and 0.7 s, with the peak as flat (402 MB at 1 min, 408 MB at 10 min).
+    against 100,000 and 0.7 s, with the peak as flat (402 MB at 1 min, 393 MB at 10 min).
     A no-op where the C library is not glibc."""
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # the C library the process runs on
     if mallopt is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from matplotlib.figure import Figure  # not pyplot: no global state, safe on a thread, 0.5 s less to import
+from matplotlib.figure import Figure  # not pyplot: no global state, safe on the plot thread
 
 from expotion.controls.body import BODY_KEYPOINTS
 from expotion.controls.controls import Controls
