@@ -39,7 +39,7 @@ from expotion.video.decode import VideoInfo, iter_frames, probe
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
 MOTION_FPS = 30.0  # optical flow on at most this many frames a second …

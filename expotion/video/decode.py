@@ -28,6 +28,13 @@ TRUNCATION_TOLERANCE_S = 0.5
 FAST_FORMAT = "yuv420p"
 JPEG_RANGE = 2  # AVColorRange: full-range levels (yuvj420p)
 LIMITED_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
+# Pictures shrunk at least this much for analysis skip the codec's deblocking (loop) filter
+# where no other picture is predicted from them (H.264/HEVC non-reference B-frames): the
+# filter smooths block edges that the shrinking averages away anyway, and since reference
+# pictures are decoded in full, nothing drifts (skipping it everywhere saves twice as much,
+# but its error then grows from frame to frame: 2.6 levels after 20 s of one GOP).
+# 1080p H.264 with B-frames: 10–13 % less decoding time.
+SKIP_DEBLOCKING_BELOW = 0.5
 # Elementary streams without a container: FFmpeg can decode them, but nothing says when
 # each frame is shown.
 RAW_STREAMS = {"h264", "hevc", "mpegvideo", "m4v", "h263", "h261", "vc1", "rawvideo", "mjpeg", "obu", "dirac", "cavsvideo"}
@@ -162,11 +169,18 @@ def _quarter_turns(rotation_degrees: float) -> int:
     return int(round((rotation_degrees or 0.0) / 90.0)) % 4
 
 
+def analysis_scale(width: int, height: int, max_side: int | None) -> float:
+    """How much a picture is shrunk for analysis (1: not at all)."""
+    if not max_side or max(width, height) <= max_side:
+        return 1.0
+    return max_side / max(width, height)
+
+
 def analysis_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
     """Even-sized (width, height) no larger than `max_side` on the long side, aspect kept."""
-    if not max_side or max(width, height) <= max_side:
+    scale = analysis_scale(width, height, max_side)
+    if scale == 1.0:
         return width, height
-    scale = max_side / max(width, height)
     return max(2, 2 * round(width * scale / 2)), max(2, 2 * round(height * scale / 2))
 
 
@@ -184,6 +198,8 @@ def iter_frames(path: str | Path, max_side: int | None = None, max_duration: flo
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         stream.codec_context.thread_count = 2  # with pose on the other core, still measured 6–11 % faster than one
+        if analysis_scale(stream.codec_context.width, stream.codec_context.height, max_side) <= SKIP_DEBLOCKING_BELOW:
+            stream.codec_context.options = {"skip_loop_filter": "noref"}
         declared = _declared_duration(container, stream)
         first_time = None
         index = -1
