@@ -57,38 +57,44 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return k, n
 
 
-def read_prompts(path: Path) -> dict[str, str]:
-    """video (path, file name or stem) → prompt, from a JSON object or JSONL lines
-    {"video": …, "prompt": …}."""
+class Prompts:
+    """Prompts by video, from a prompts file. An entry names its video by path (absolute, or
+    relative to the current folder), by file name or by stem; the most specific entry wins."""
+
+    def __init__(self, entries: dict[str, str]):
+        self.by_name = dict(entries)
+        self.by_path = {Path(key).resolve(): text for key, text in entries.items() if Path(key).suffix}
+
+    def prompt_for(self, video: Path, default: str) -> str:
+        """The prompt of the entry naming `video` most specifically, else `default`."""
+        for found in (self.by_path.get(Path(video).resolve()), self.by_name.get(video.name), self.by_name.get(video.stem)):
+            if found is not None:
+                return found
+        return default
+
+
+def read_prompts(path: Path) -> Prompts:
+    """The prompts of a JSON object {video: prompt} or of JSONL lines {"video": …, "prompt": …}."""
     try:
         text = path.read_text()
         if path.suffix == ".jsonl":
             rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-            return {str(row["video"]): str(row["prompt"]) for row in rows}
-        return {str(key): str(value) for key, value in json.loads(text).items()}
+            return Prompts({str(row["video"]): str(row["prompt"]) for row in rows})
+        return Prompts({str(key): str(value) for key, value in json.loads(text).items()})
     except FileNotFoundError:
         raise ExpotionError(f"no such prompts file: {path}")
     except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
         raise ExpotionError(f"{path.name} must map videos to prompts (JSON object, or JSONL with video and prompt): {error}")
 
 
-def prompt_for(video: Path, prompt: str, prompts: dict[str, str] | None) -> str:
-    """The prompt `prompts` gives `video` (looked up by stem, then file name, then path), else
-    `prompt`."""
-    for key in (video.stem, video.name, str(video)):
-        if key in (prompts or {}):
-            return prompts[key]
-    return prompt
-
-
-def plan_jobs(inputs: list[Path], out_dir: Path, prompt: str = "", prompts: dict[str, str] | None = None,
+def plan_jobs(inputs: list[Path], out_dir: Path, prompt: str = "", prompts: Prompts | None = None,
               shard: tuple[int, int] | None = None) -> list[Job]:
     """One job per video under `inputs`, in sorted order, this shard's share only."""
     jobs = []
     for root in map(Path, inputs):
         for video in find_videos([root]):
             relative = video.relative_to(root).parent if root.is_dir() else Path()
-            jobs.append(Job(video, prompt_for(video, prompt, prompts), out_dir / relative / f"{video.stem}{OUT_SUFFIX}"))
+            jobs.append(Job(video, prompts.prompt_for(video, prompt) if prompts else prompt, out_dir / relative / f"{video.stem}{OUT_SUFFIX}"))
     jobs.sort(key=lambda job: str(job.video))
     clash = next((out for out, count in collections.Counter(job.out for job in jobs).items() if count > 1), None)
     if clash:

@@ -105,7 +105,7 @@ def _add_generate(subcommands) -> None:
     where.add_argument("--out-dir", type=Path, help="output folder for many videos (sub-folders mirror the inputs')")
     parser.add_argument("--prompt", default="", help='text describing the music, e.g. "laid-back reggae with ukulele melody"')
     parser.add_argument("--prompts", type=Path, help="JSON {video: prompt} or JSONL lines {\"video\": …, \"prompt\": …}; "
-                                                     "videos named by path, file name or stem; others take --prompt")
+                                                     "videos named by path, file name or stem, the most specific winning; others take --prompt")
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=BACKENDS,
                         help="composer: embedded, offline, no weights (default); musicgen: MusicGen + Expotion adapter")
     parser.add_argument("--seed", type=int, help="random seed: the same seed gives the same music (default: derived from "
@@ -140,11 +140,11 @@ def _run_generate(args) -> None:
     from expotion.pipeline import STAGES, Expotion
 
     interactive = sys.stderr.isatty()
-    from expotion.batch import prompt_for, read_prompts
+    from expotion.batch import read_prompts
 
     pipe = Expotion.from_pretrained(args.backend, **_backend_values(args))
     video = args.videos[0]
-    prompt = prompt_for(video, args.prompt, read_prompts(args.prompts) if args.prompts else None)
+    prompt = read_prompts(args.prompts).prompt_for(video, args.prompt) if args.prompts else args.prompt
 
     bars = {}
 

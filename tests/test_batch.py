@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from expotion.batch import parse_shard, plan_jobs
+from expotion.batch import parse_shard, plan_jobs, read_prompts
 from expotion.errors import ExpotionError, ParameterError
 from expotion.testing import synthetic
 
@@ -51,6 +51,20 @@ def test_a_single_video_finds_its_prompt_in_a_prompts_file_as_a_batch_does(folde
                      "--no-plot")
     assert result.returncode == 0, result.stderr
     assert json.loads((tmp_path / "a.json").read_text())["prompt"] == "slow jazz"
+
+
+def test_the_most_specific_prompt_entry_wins(folder, tmp_path, monkeypatch):
+    monkeypatch.chdir(folder.parent)
+    prompts = tmp_path / "prompts.json"
+    prompts.write_text(json.dumps({"b": "by stem", "b.mp4": "by file name", f"./{folder.name}/sub/b.mp4": "by path",
+                                   "a": "a by stem"}))
+    jobs = {job.video.relative_to(folder).as_posix(): job.prompt
+            for job in plan_jobs([folder], tmp_path / "out", "default", read_prompts(prompts))}
+    assert jobs["sub/b.mp4"] == "by path"  # named by a path to the same file, spelt differently
+    assert jobs["a.mp4"] == "a by stem"
+    assert "default" in jobs.values()
+    other = tmp_path / "elsewhere" / "b.mp4"
+    assert read_prompts(prompts).prompt_for(other, "default") == "by file name"
 
 
 def test_shards_split_the_list_exactly(folder, tmp_path):
