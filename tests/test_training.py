@@ -20,6 +20,7 @@ from expotion.manifest import ManifestEntry, import_folder, read_manifest, write
 from expotion.training.preprocess import load_entry, preprocess
 from expotion.training.splits import leaks, make_split
 from expotion.model import ExpotionConfig
+from expotion.training import train as train_module
 from expotion.training.train import TrainConfig, train
 from expotion.testing import synthetic
 
@@ -132,6 +133,30 @@ def test_kill_and_resume_continues_the_same_curve(workspace, uninterrupted):
     log = [json.loads(line) for line in (workspace / "run_killed" / "log.jsonl").read_text().splitlines()]
     assert [row["step"] for row in log] == list(range(1, 21))
     np.testing.assert_allclose([row["loss"] for row in log], [row["loss"] for row in uninterrupted], rtol=1e-5)
+
+
+@pytest.mark.parametrize("killed_in", ["_write_log", "_save_checkpoint"])
+def test_a_kill_between_the_log_and_the_checkpoint_loses_no_step(workspace, uninterrupted, monkeypatch, killed_in):
+    """Stopped just after step 10's log or just after its checkpoint, a resumed run still
+    logs every step once, with the uninterrupted run's losses."""
+    config = config_for(workspace, f"run_stopped_in{killed_in}")
+    real = getattr(train_module, killed_in)
+
+    def then_stop(*args):
+        real(*args)
+        step = args[0][-1]["step"] if killed_in == "_write_log" else args[3]
+        if step == 10:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, killed_in, then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        train(config)
+    monkeypatch.setattr(train_module, killed_in, real)
+    log = train(config, resume=True)
+    assert [row["step"] for row in log] == list(range(1, 21))
+    written = [json.loads(line) for line in (Path(config.output) / "log.jsonl").read_text().splitlines()]
+    assert [row["step"] for row in written] == list(range(1, 21))
+    np.testing.assert_allclose([row["loss"] for row in written], [row["loss"] for row in uninterrupted], rtol=1e-5)
 
 
 def test_trained_adapter_generates(workspace, uninterrupted, videos):

@@ -180,8 +180,10 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = False) -> 
         if config.tensorboard:
             accelerator.log({k: v for k, v in row.items() if k != "step"}, step=step)
         if accelerator.is_main_process and (step % config.checkpoint_every == 0 or step == config.steps):
-            _save_checkpoint(inner, optimiser, scheduler, step, output)
+            # The log first: on resume it is cut back to the checkpoint, so it may run ahead of
+            # the checkpoint but must never fall behind it (a kill between the two lost steps).
             _write_log(log, log_path)
+            _save_checkpoint(inner, optimiser, scheduler, step, output)
     bar.close()
     if accelerator.is_main_process:
         inner.save_pretrained(output / "adapter")
