@@ -4,7 +4,7 @@ from conftest import TURN_TIMES
 
 from expotion.controls import Controls, extract_controls
 from expotion.controls.face import FACE_SCALARS
-from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S
+from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S, local_minima
 from expotion.testing import synthetic
 
 ONE_GRID_STEP = 1 / 50  # 20 ms
@@ -141,3 +141,14 @@ def test_a_still_or_slowly_drifting_person_has_no_movement_beats(tmp_path, drift
     controls = _portrait_controls(tmp_path, "drift", lambda t: synthetic.Placement(280 + drift_px_per_s * t, 260), duration=3.0)
     assert controls.body_mask.all()
     assert len(controls.movement_beats) == 0, controls.movement_beats
+
+
+def test_local_minima_are_scipys_peaks_of_the_negated_curve():
+    """Plateaus count once at their middle; the ends never count (find_peaks's rules)."""
+    from scipy.signal import find_peaks
+
+    rng = np.random.default_rng(0)
+    curves = [rng.integers(0, 4, length).astype(float) for length in (0, 1, 2, 3, 5, 60) for _ in range(50)]
+    curves += [np.array([3.0, 1, 1, 1, 1, 3]), np.array([1.0, 1, 2, 0, 0]), rng.normal(size=1000)]
+    for curve in curves:
+        np.testing.assert_array_equal(local_minima(curve), find_peaks(-curve)[0])

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from scipy.signal import butter, sosfiltfilt
 
 from expotion.controls.timeline import fill_short_gaps, grid_times, lowpass, to_grid
 
@@ -29,6 +30,17 @@ def test_zero_phase_smoothing_does_not_move_a_peak():
         smoothed = lowpass(signal, rate, 4.0)
         assert smoothed.max() < signal.max()  # it did smooth
         assert abs(t[np.argmax(smoothed)] - peak) <= 1 / rate
+
+
+@pytest.mark.parametrize("rate, cutoff_hz", [(50.0, 6.0), (50.0, 0.3), (30.0, 11.9), (1000.0, 1.0), (10.0, 4.0)])
+def test_the_low_pass_is_scipys_zero_phase_butterworth(rate, cutoff_hz):
+    """The same filter as sosfiltfilt(butter(2, cutoff)), ends included, for runs from just
+    long enough to pad (10 samples) to ten minutes at 50 Hz."""
+    rng = np.random.default_rng(int(rate + cutoff_hz))
+    for length in (10, 37, 500, 30_000):
+        signal = np.cumsum(rng.normal(size=(length, 3)), axis=0) + rng.normal(size=(length, 3))
+        expected = sosfiltfilt(butter(2, cutoff_hz, fs=rate, output="sos"), signal, axis=0)
+        np.testing.assert_allclose(lowpass(signal, rate, cutoff_hz), expected, rtol=0, atol=1e-9 * np.abs(expected).max())
 
 
 def test_short_gaps_are_filled_long_gaps_stay_masked():

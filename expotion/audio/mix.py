@@ -24,10 +24,10 @@ from typing import Iterator
 
 import numpy as np
 import pretty_midi
-from scipy.signal import fftconvolve
 
 from expotion.audio.loudness import BLOCK_S, CEILING, LoudnessMeter, limiter_gain
 from expotion.audio.synth import DRUM_CHANNEL, Renderer, Soundfont
+from expotion.convolution import fft_convolve
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
 CHANNELS = {"melody": 0, "harmony": 1, "bass": 2, "drums": DRUM_CHANNEL}
@@ -61,7 +61,7 @@ def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
     rng = np.random.default_rng(0)
     t = np.arange(int(decay_s * sample_rate)) / sample_rate
     response = rng.normal(size=(len(t), 2)) * np.exp(-6.9 * t / decay_s)[:, None]
-    response = fftconvolve(response, np.ones((32, 1)) / 32, mode="same", axes=0)  # soften the highs
+    response = fft_convolve(response, np.ones((32, 1)) / 32)[15 : 15 + len(response)]  # soften the highs
     response = (response / np.sqrt((response**2).sum(axis=0, keepdims=True))).astype(np.float32)
     response.setflags(write=False)
     return response
@@ -76,7 +76,7 @@ class RoomReverb:
         self.tail = np.zeros((0, 2), np.float32)
 
     def __call__(self, block: np.ndarray) -> np.ndarray:
-        full = fftconvolve(block, self.response, mode="full", axes=0).astype(np.float32)
+        full = fft_convolve(block, self.response).astype(np.float32)
         full[: len(self.tail)] += self.tail[: len(full)]
         carried = self.tail[len(full):]
         self.tail = full[len(block):]
