@@ -5,10 +5,12 @@ import pytest
 
 from expotion.audio.timing import music_timing
 from expotion.errors import ExpotionError
-from expotion.evaluation.movement import CONVENTIONS, SOURCES, speed_extrema
-from expotion.evaluation.report import collect_entries, evaluate, paired_bootstrap
+from expotion.controls.body import BODY_KEYPOINTS
+from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats, speed_extrema
+from expotion.evaluation.report import Entry, collect_entries, evaluate, paired_bootstrap, score_entry
 from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
 from expotion.testing import synthetic
+from expotion.testing.controls import synthetic_controls
 from expotion.video.mux import mux_music
 
 RATE, SR = 50.0, 22050
@@ -65,6 +67,22 @@ def test_movement_beats_of_the_ruler_are_the_speed_minima_and_peaks_the_maxima()
     assert len(speed_extrema(np.full(len(t), 0.4) + 1e-4 * np.random.default_rng(1).normal(size=len(t)), RATE, "stops")) < 5
 
 
+def test_body_stops_ignore_keypoints_that_flicker_in_and_out_of_view():
+    """Every keypoint stops every 0.6 s; the hands, three times faster, come into view for
+    about 0.15 s at a time, a quarter of the clip in all, at random. Their coming and going
+    must not make stops."""
+    t = np.arange(0, 6, 1 / RATE)
+    profile = np.abs(np.sin(np.pi * t / 0.6))
+    controls = synthetic_controls(6.0, [])
+    hands = np.array([name.endswith(("wrist", "pinky", "index")) for name in BODY_KEYPOINTS])
+    controls.body_velocity[:] = (profile[:, None] * np.where(hands, 3.0, 0.3))[:, :, None] * np.array([0.6, 0.8])
+    rng, in_view = np.random.default_rng(3), np.zeros(len(t), bool)
+    for frame in range(1, len(t)):  # leaves view with chance 0.15 a frame, comes back with 0.05
+        in_view[frame] = rng.random() >= 0.15 if in_view[frame - 1] else rng.random() < 0.05
+    controls.body_visibility[:] = np.where(hands, np.where(in_view, 0.6, 0.4)[:, None], 0.9)
+    np.testing.assert_allclose(movement_beats(controls, "body"), np.arange(0.6, 5.9, 0.6), atol=0.03)
+
+
 def test_beat_align_score_definition():
     assert beat_align_score(np.array([1.0, 2.0]), np.array([1.0, 2.0]), 0.1) == pytest.approx(1.0)
     assert beat_align_score(np.array([1.0]), np.array([1.05]), sigma=0.05) == pytest.approx(np.exp(-0.5))
@@ -110,6 +128,21 @@ def test_end_to_end_ranks_aligned_music_above_shifted(videos, tmp_path):
     assert written["comparisons"][0]["systems"] == ["aligned", "shifted"]
     assert "| aligned | 2 |" in (tmp_path / "report" / "results.md").read_text()
     assert len(list((tmp_path / "report" / "plots").glob("*.png"))) == 4
+
+
+def test_music_lands_on_the_clock_of_its_own_video_whether_or_not_the_video_is_given_apart(tmp_path):
+    """A clip that starts 3.1 s into its file (cut from a longer recording) with clicks muxed
+    in: the clicks are heard at the same times scored against the music file's own video or
+    against the clip's, and within librosa's delay of where they were put."""
+    times = 3.1 + np.arange(60) / 10
+    synthetic.write_video(tmp_path / "clip.mp4", times, [synthetic.background(64, 48)] * len(times))
+    put = np.arange(0.5, 5.5, 0.5)
+    mux_music(tmp_path / "clip.mp4", np.repeat(clicks(put, 6.0, 44100)[:, None], 2, axis=1), 44100, tmp_path / "music.mp4")
+    controls = synthetic_controls(6.0, put)
+    together = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "music.mp4"), controls)[2].beats
+    apart = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "clip.mp4"), controls)[2].beats
+    np.testing.assert_array_equal(together, apart)
+    assert 0 <= np.median(together - put[: len(together)]) < 0.03  # librosa hears clicks 13–16 ms late
 
 
 def test_audio_only_inputs_need_their_video(tmp_path):

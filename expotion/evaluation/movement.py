@@ -4,7 +4,10 @@ Kinematic beats (AIST++/FACT, Bailando) are the local minima of the body's speed
 are taken from two measurements of the video, each on its own:
 
 - **flow**: the mean optical-flow speed over the whole frame (the `motion_energy` control);
-- **body**: the mean speed of the tracked upper-body keypoints (those judged visible).
+- **body**: the mean speed of the upper-body keypoints seen through the clip (judged visible
+  in at least half the frames with a body): one fixed set, since a mean over whichever
+  keypoints are visible frame by frame jumps whenever one of them comes or goes, and its
+  jumps read as stops and starts.
 
 Each speed curve (frame heights per second) is smoothed by a Gaussian (σ = 50 ms) and its
 minima with a prominence of at least a tenth of the curve's 5–95 % range (and 0.01) are the
@@ -27,6 +30,7 @@ SMOOTHING_S = 0.05
 MIN_PROMINENCE = 0.1  # of the smoothed speed's 5–95 % range …
 MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second): a still video has none
 VISIBLE = 0.5
+SEEN_SHARE = 0.5  # of the frames with a body, in which a keypoint must be judged visible
 SOURCES = ("flow", "body")
 CONVENTIONS = ("stops", "peaks")
 
@@ -36,11 +40,14 @@ def flow_speed(controls: Controls) -> np.ndarray:
 
 
 def body_speed(controls: Controls) -> np.ndarray:
-    """Mean speed (frame heights per second) of the visible keypoints; NaN where none is."""
+    """Mean speed (frame heights per second) of the keypoints seen through the clip (all of
+    them where none is); NaN where no body is tracked."""
     speed = np.linalg.norm(controls.body_velocity, axis=2)
-    visible = (controls.body_visibility >= VISIBLE) & np.isfinite(speed)
-    counted = visible.sum(axis=1)
-    return np.where(counted > 0, np.where(visible, speed, 0).sum(axis=1) / np.maximum(counted, 1), np.nan)
+    tracked = np.isfinite(speed).all(axis=1)
+    if not tracked.any():
+        return np.full(len(speed), np.nan)
+    seen = (controls.body_visibility[tracked] >= VISIBLE).mean(axis=0) >= SEEN_SHARE
+    return np.where(tracked, speed[:, seen if seen.any() else slice(None)].mean(axis=1), np.nan)
 
 
 def speed_extrema(speed: np.ndarray, rate: float, convention: str) -> np.ndarray:

@@ -83,11 +83,21 @@ def cached_controls(video: Path, cache: Path) -> Controls:
     return controls
 
 
+def video_start(music: Path) -> float:
+    """Where the video of a music file starts on the file's clock, so that its music lands on
+    that video's clock (0 = the first frame) whether or not the clip's video is given apart
+    (an AAC track starts 1024 samples early, the encoder's priming); 0 for an audio file,
+    which starts with the video."""
+    try:
+        return probe(music).start_time
+    except ExpotionError:  # no video stream
+        return 0.0
+
+
 def score_entry(entry: Entry, controls: Controls) -> tuple[dict, dict, object, dict]:
     """(metrics, chance levels, music timing, movement beats) of one entry."""
     audio, audio_start = read_audio(entry.music, ANALYSIS_SAMPLE_RATE)
-    start = audio_start - probe(entry.video).start_time if entry.music == entry.video else 0.0
-    music = music_timing(audio, ANALYSIS_SAMPLE_RATE, start)
+    music = music_timing(audio, ANALYSIS_SAMPLE_RATE, audio_start - video_start(entry.music))
     movement = {(source, convention): movement_beats(controls, source, convention) for source in SOURCES for convention in CONVENTIONS}
     return rhythm_metrics(movement, music), chance_levels(movement, music), music, movement
 
