@@ -40,8 +40,8 @@ def flow_speed(controls: Controls) -> np.ndarray:
 
 
 def body_speed(controls: Controls) -> np.ndarray:
-    """Mean speed (frame heights per second) of the keypoints seen through the clip (all of
-    them where none is); NaN where no body is tracked."""
+    """Mean speed (frame heights per second) of the keypoints seen through the clip (of all
+    of them if no keypoint is); NaN where no body is tracked."""
     speed = np.linalg.norm(controls.body_velocity, axis=2)
     tracked = np.isfinite(speed).all(axis=1)
     if not tracked.any():
