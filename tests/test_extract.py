@@ -4,7 +4,7 @@ from conftest import TURN_TIMES
 
 from expotion.controls import Controls, extract_controls
 from expotion.controls.face import FACE_SCALARS
-from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S, local_minima
+from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S, gaussian_smooth, local_minima
 from expotion.testing import synthetic
 
 ONE_GRID_STEP = 1 / 50  # 20 ms
@@ -152,3 +152,14 @@ def test_local_minima_are_scipys_peaks_of_the_negated_curve():
     curves += [np.array([3.0, 1, 1, 1, 1, 3]), np.array([1.0, 1, 2, 0, 0]), rng.normal(size=1000)]
     for curve in curves:
         np.testing.assert_array_equal(local_minima(curve), find_peaks(-curve)[0])
+
+
+@pytest.mark.parametrize("sigma", [0.5, 1.5, 2.5, 7.0])
+def test_gaussian_smoothing_is_scipys_in_nearest_mode(sigma):
+    from scipy.ndimage import gaussian_filter1d
+
+    rng = np.random.default_rng(int(sigma * 10))
+    for length in (2, 10, 500):
+        velocity = rng.normal(size=(length, 13, 2))
+        expected = gaussian_filter1d(velocity, sigma, axis=0, mode="nearest")
+        np.testing.assert_allclose(gaussian_smooth(velocity, sigma), expected, rtol=0, atol=1e-12)
