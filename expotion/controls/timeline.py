@@ -66,10 +66,10 @@ def impulse_response(b: np.ndarray, a: np.ndarray, length: int) -> np.ndarray:
     return np.array(response)
 
 
-def filter_forward_backward(values: np.ndarray, b: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """Zero-phase filtering of (T, C) float64 values along axis 0 (T > PAD)."""
+def filter_forward_backward(values: np.ndarray, response: np.ndarray) -> np.ndarray:
+    """Zero-phase filtering of (T, C) float64 values along axis 0 (T > PAD) by the filter whose
+    impulse response is `response` (L, 1)."""
     extended = np.concatenate([2 * values[:1] - values[PAD:0:-1], values, 2 * values[-1:] - values[-2 : -PAD - 2 : -1]])
-    response = impulse_response(b, a, len(extended))[:, None]
 
     def causal(x: np.ndarray) -> np.ndarray:
         # From the steady state of x's first sample: a constant input passes unchanged (the
@@ -83,8 +83,8 @@ def lowpass(values: np.ndarray, rate: float, cutoff_hz: float, in_place: bool = 
     """Zero-phase low-pass along axis 0; NaN samples split the signal into separate runs."""
     if cutoff_hz <= 0 or cutoff_hz >= rate / 2:
         return values
-    b, a = butterworth(cutoff_hz, rate)
     out = values if in_place else values.copy()
+    response = impulse_response(*butterworth(cutoff_hz, rate), len(out) + 2 * PAD)[:, None]  # once for every run and column
     flat = out.reshape(len(out), -1)
     finite = np.isfinite(flat).all(axis=1)
     for start, stop in _runs(finite):
@@ -92,7 +92,7 @@ def lowpass(values: np.ndarray, rate: float, cutoff_hz: float, in_place: bool = 
             # A few columns at a time: the padded float64 copies stay small on long videos.
             for column in range(0, flat.shape[1], FILTER_COLUMNS):
                 columns = slice(column, column + FILTER_COLUMNS)
-                flat[start:stop, columns] = filter_forward_backward(flat[start:stop, columns].astype(np.float64), b, a)
+                flat[start:stop, columns] = filter_forward_backward(flat[start:stop, columns].astype(np.float64), response)
     return out
 
 
