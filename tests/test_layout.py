@@ -56,7 +56,7 @@ def test_mediapipe_loads_with_the_analysers_not_with_the_pipeline():
 
 def test_the_pipeline_does_without_scipy():
     """Importing scipy.signal cost 0.6 s of every command's start-up (it loads scipy.stats and
-    scipy.interpolate), scipy.ndimage 0.2 s more; analysis, composing and mixing do without
+    scipy.interpolate), scipy.ndimage 0.1–0.2 s on its own; analysis, composing and mixing do without
     them (the evaluation, beside the flow, keeps them)."""
     code = ("import sys, expotion.pipeline, expotion.controls.extract, expotion.audio.mix; "
             "from expotion.generators import create_generator; create_generator('composer'); "

@@ -80,7 +80,7 @@ def running_mean(values: np.ndarray, size: int) -> np.ndarray:
 
 def limiter_gain(audio: np.ndarray, sample_rate: int, ceiling: float = CEILING) -> np.ndarray:
     """Per-sample gain (≤ 1) that keeps peaks under `ceiling`, smooth over a 5 ms look-around.
-    The running maximum and mean are NumPy: importing scipy.ndimage took 0.2 s of start-up."""
+    The running maximum and mean are NumPy: importing scipy.ndimage took 0.1–0.2 s of start-up."""
     window = max(1, int(0.005 * sample_rate))
     peaks = running_max(np.abs(audio).max(axis=1), 4 * window)
     gain = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))

@@ -54,7 +54,7 @@ def robust_normalise(curve: np.ndarray, floor: float) -> np.ndarray:
 def gaussian_smooth(values: np.ndarray, sigma: float) -> np.ndarray:
     """Along axis 0, a Gaussian of `sigma` samples cut at 4 σ, the ends extended by their edge
     values (what scipy.ndimage.gaussian_filter1d computes in its "nearest" mode; importing
-    scipy.ndimage took 0.2 s of start-up)."""
+    scipy.ndimage took 0.1–0.2 s of start-up)."""
     radius = int(4 * sigma + 0.5)
     weights = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     weights /= weights.sum()
