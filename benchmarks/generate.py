@@ -17,6 +17,7 @@ ratio.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import statistics
 import subprocess
@@ -86,11 +87,12 @@ def main() -> None:
     controls = extract_controls(video)
     music = pipe.generator.generate(controls, PROMPT, controls.duration, seed=0)  # warm-up (soundfont, imports)
     outputs = Outputs.plan(work / "staged.mp4", midi=True, plot=True)
+    painter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
     stages = {
         "controls (decode + analyse)": median_seconds(lambda: extract_controls(video)),
         "compose + render": median_seconds(lambda: pipe.generator.generate(controls, PROMPT, controls.duration, seed=0)),
-        "write mp4 + wav + MIDI + JSON + plot": median_seconds(lambda: write_outputs(outputs, video, controls, music, music.decisions)),
+        "write mp4 + wav + MIDI + JSON + plot": median_seconds(lambda: write_outputs(outputs, video, controls, music, music.decisions, painter)),
         "pipeline (in process)": median_seconds(lambda: pipe(video, PROMPT, work / "out.mp4", seed=0)),
     }
     stages["expotion generate (command)"] = cli_seconds

@@ -11,7 +11,9 @@ video + prompt → controls → music → the video with its music (+ wav, MIDI,
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import hashlib
+import importlib
 import json
 import wave
 from dataclasses import dataclass
@@ -115,19 +117,20 @@ class Expotion:
         outputs.check([video])
         fingerprint = content_hash(video)
         tell("controls", 0.0)
-        controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
-                                   max_duration=max_duration, progress=show_progress_bar)
-        seed = default_seed(fingerprint, prompt) if seed is None else seed
-        tell("compose", 0.0)
-        music = self.generator.generate(controls, prompt, controls.duration, seed,
-                                        progress=lambda done, total: tell("compose", done / max(total, 1)))
-        expected = int(round(controls.duration * music.sample_rate))
-        if music.source.length != expected:
-            raise RuntimeError(f"backend {self.backend} returned {music.source.length} samples, expected {expected}")
-        tell("mux", 0.0)
-        decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
-                     "video": str(video), "duration": controls.duration}
-        write_outputs(outputs, video, controls, music, decisions)
+        with _painter(plot) as painter:
+            controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
+                                       max_duration=max_duration, progress=show_progress_bar)
+            seed = default_seed(fingerprint, prompt) if seed is None else seed
+            tell("compose", 0.0)
+            music = self.generator.generate(controls, prompt, controls.duration, seed,
+                                            progress=lambda done, total: tell("compose", done / max(total, 1)))
+            expected = int(round(controls.duration * music.sample_rate))
+            if music.source.length != expected:
+                raise RuntimeError(f"backend {self.backend} returned {music.source.length} samples, expected {expected}")
+            tell("mux", 0.0)
+            decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
+                         "video": str(video), "duration": controls.duration}
+            write_outputs(outputs, video, controls, music, decisions, painter)
         return GenerationResult(outputs, controls, music, seed)
 
 
@@ -164,12 +167,24 @@ class WavWriter:
             pass  # the write that failed said why
 
 
-def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict) -> None:
+def _painter(plot: bool) -> concurrent.futures.ThreadPoolExecutor:
+    """The thread that will draw the plot, started before the analysis: it loads Matplotlib
+    (0.8 s) while the video is analysed, rather than after, when the plot is wanted."""
+    painter = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plot")
+    if plot:
+        painter.submit(importlib.import_module, "expotion.controls.plot")
+    return painter
+
+
+def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict,
+                  painter: concurrent.futures.Executor) -> None:
     """Every output into a temporary file beside its final name, then all moved into place.
     The music streams once, block by block, into the video, the WAV and the stems, so that a
-    long video never has its music in memory whole; the plot is drawn on a second thread."""
-    with written_together(outputs.paths()) as tmp, concurrent.futures.ThreadPoolExecutor(max_workers=1) as painter:
+    long video never has its music in memory whole; the plot is drawn on `painter`'s thread."""
+    with written_together(outputs.paths()) as tmp, contextlib.ExitStack() as drawing:
         plotted = painter.submit(_plot, controls, music, video, tmp[outputs.plot]) if outputs.plot else None
+        if plotted:  # drawn to the end before the files are moved into place, or removed after a failure
+            drawing.callback(concurrent.futures.wait, [plotted])
         writers = [WavWriter(tmp[outputs.audio], music.sample_rate)]
         stems = {role: WavWriter(tmp[path], music.sample_rate) for role, path in outputs.stems.items()}
         writers += list(stems.values())

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expotion.controls.mediapipe_solutions import mediapipe_solution
+
 # (name, MediaPipe Pose landmark index); left/right are the person's own sides.
 UPPER_BODY = (
     ("nose", 0),
@@ -39,13 +41,8 @@ class BodyAnalyzer:
     """Tracks one person's pose through consecutive frames (MediaPipe Pose, full model)."""
 
     def __init__(self, min_confidence: float = 0.5):
-        # Importing mediapipe takes 0.7 s (it loads matplotlib.pyplot for its drawing helpers);
-        # extraction builds the analysers on the pose thread, so that this import runs
-        # while the first frames decode on the main thread.
-        import mediapipe as mp
-
         # model_complexity=1 is the model that ships inside the mediapipe wheel.
-        self._pose = mp.solutions.pose.Pose(
+        self._pose = mediapipe_solution("pose").Pose(
             static_image_mode=False,
             model_complexity=1,
             smooth_landmarks=False,  # its smoothing lags; ours is zero-phase (timeline.py)

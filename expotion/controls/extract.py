@@ -7,7 +7,7 @@ no more); frames in between are decoded but never converted. Pose estimation, th
 analyser (~22 ms a frame), runs on a worker thread (MediaPipe releases the GIL), optical
 flow on another (OpenCV does too), while the main thread decodes and runs face mesh, so both
 cores of a laptop work; with the flow beside the decoding rather than after it, extraction
-measured 5–20 % faster. The pose thread also loads MediaPipe and both models first, while
+measured 5–20 % faster. The pose thread also loads MediaPipe's two solutions and both models first, while
 the main thread starts decoding. A video whose person rate stays above 20 frames a second gets two pose trackers
 taking every other frame (their small disagreement sits at half the frame rate, far above the
 smoothing cut-off).

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from expotion.controls.mediapipe_solutions import mediapipe_solution
+
 HEAD_POSE = ("yaw", "pitch", "roll")  # degrees; 0,0,0 faces the camera upright
 # The nose-tip→forehead line leans back from the face's vertical: a frontal, level face
 # (measured on a frontal portrait) reads this pitch before the offset is removed.
@@ -118,9 +120,7 @@ class FaceAnalyzer:
     """Tracks the most prominent face through consecutive frames (MediaPipe face mesh)."""
 
     def __init__(self, min_confidence: float = 0.5):
-        import mediapipe as mp  # here, not above: see BodyAnalyzer
-
-        self._mesh = mp.solutions.face_mesh.FaceMesh(
+        self._mesh = mediapipe_solution("face_mesh").FaceMesh(
             static_image_mode=False,
             max_num_faces=1,
             refine_landmarks=True,
