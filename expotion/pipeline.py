@@ -13,7 +13,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import hashlib
-import importlib
 import json
 import wave
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError, ParameterError
 from expotion.generators import DEFAULT_BACKEND, Generator, Music, create_generator
 from expotion.options import LOADING, BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, backend_options, check_seed, with_values
-from expotion.outputs import Outputs, written_together
+from expotion.outputs import Outputs, start_painter, written_together
 from expotion.video.decode import probe
 from expotion.video.fingerprint import content_hash
 from expotion.video.mux import mux_music
@@ -117,7 +116,7 @@ class Expotion:
         outputs.check([video])
         fingerprint = content_hash(video)
         tell("controls", 0.0)
-        with _painter(plot) as painter:
+        with start_painter(plot) as painter:
             controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
                                        max_duration=max_duration, progress=show_progress_bar)
             seed = default_seed(fingerprint, prompt) if seed is None else seed
@@ -165,15 +164,6 @@ class WavWriter:
             self.file.close()
         except OSError:
             pass  # the write that failed said why
-
-
-def _painter(plot: bool) -> concurrent.futures.ThreadPoolExecutor:
-    """The thread that will draw the plot, started before the analysis: it loads Matplotlib
-    (0.8 s) while the video is analysed, rather than after, when the plot is wanted."""
-    painter = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plot")
-    if plot:
-        painter.submit(importlib.import_module, "expotion.controls.plot")
-    return painter
 
 
 def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict,
