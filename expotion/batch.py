@@ -67,7 +67,8 @@ class Prompts:
 
     def prompt_for(self, video: Path, default: str) -> str:
         """The prompt of the entry naming `video` most specifically, else `default`."""
-        for found in (self.by_path.get(Path(video).resolve()), self.by_name.get(video.name), self.by_name.get(video.stem)):
+        video = Path(video)
+        for found in (self.by_path.get(video.resolve()), self.by_name.get(video.name), self.by_name.get(video.stem)):
             if found is not None:
                 return found
         return default

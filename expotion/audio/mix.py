@@ -148,9 +148,9 @@ class MixedMusic:
         level = np.float32(self.level)
         if not stems:
             if self._first_pass is not None:
-                kept, self._first_pass = self._first_pass, None  # streamed once: let it go block by block
+                kept, self._first_pass = self._first_pass[::-1], None  # streamed once: let it go block by block
                 while kept:
-                    yield kept.pop(0) * level, {}
+                    yield kept.pop() * level, {}
                 return
             room = RoomReverb(self.sample_rate)
             for block in self._dry(self.roles):
