@@ -112,13 +112,13 @@ class Expotion:
         tell = progress or (lambda stage, fraction: None)
         outputs = Outputs.plan(out, midi=self.generator.symbolic, plot=plot, stems=self.generator.stem_roles if stems else ())
         tell("decode", 0.0)
-        probe(video)  # a bad file fails here, before any analysis
+        info = probe(video)  # a bad file fails here, before any analysis
         outputs.check([video])
         fingerprint = content_hash(video)
         tell("controls", 0.0)
         with start_painter(plot) as painter:
             controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
-                                       max_duration=max_duration, progress=show_progress_bar)
+                                       max_duration=max_duration, progress=show_progress_bar, info=info)
             seed = default_seed(fingerprint, prompt) if seed is None else seed
             tell("compose", 0.0)
             music = self.generator.generate(controls, prompt, controls.duration, seed,

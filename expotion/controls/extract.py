@@ -248,13 +248,15 @@ def extract_controls(
     max_side: int = ANALYSIS_MAX_SIDE,
     max_duration: float | None = None,
     progress: bool = False,
+    info: VideoInfo | None = None,
 ) -> Controls:
     """Controls of the person in `video` on a uniform grid of `rate` samples per second.
-    A video longer than `max_duration` seconds is refused as soon as decoding passes it."""
+    A video longer than `max_duration` seconds is refused as soon as decoding passes it.
+    `info`: the video's header, where the caller has read it already (`probe`)."""
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 1.0 <= rate <= 1000.0:
         raise ParameterError("rate", f"must be between 1 and 1000 samples per second, got {rate!r}")
     path = Path(video)
-    info = probe(path)
+    info = info if info is not None else probe(path)
     if max_duration is not None and info.declared_duration and info.declared_duration > max_duration:
         raise ExpotionError(f"{path.name} lasts {info.declared_duration:.0f} s, longer than {max_duration:g} s, the longest accepted here")
     seen = observe(path, info, max_side, max_duration, progress)
