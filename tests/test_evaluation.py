@@ -10,20 +10,11 @@ from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats, s
 from expotion.evaluation.report import Entry, collect_entries, evaluate, paired_bootstrap, score_entry
 from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
 from expotion.testing import synthetic
+from expotion.testing.clicks import click_track
 from expotion.testing.controls import synthetic_controls
 from expotion.video.mux import mux_music
 
 RATE, SR = 50.0, 22050
-
-
-def clicks(times, duration, sample_rate=SR):
-    audio = np.zeros(int(duration * sample_rate), np.float32)
-    rng = np.random.default_rng(0)
-    for t in times:
-        start = int(t * sample_rate)
-        burst = rng.normal(0, 0.5, 1500) * np.exp(-np.arange(1500) / 250)
-        audio[start : start + 1500] += burst[: len(audio) - start]
-    return audio
 
 
 STOPS = 0.4 + np.cumsum(np.random.default_rng(2).uniform(0.45, 0.7, 16))
@@ -36,7 +27,7 @@ def movement(stops):
 
 
 def test_metrics_peak_for_music_on_the_movement_beats_and_fall_to_chance_when_shifted():
-    aligned = music_timing(clicks(STOPS, DURATION), SR)
+    aligned = music_timing(click_track(STOPS, DURATION, SR), SR)
     on = rhythm_metrics(movement(STOPS), aligned)
     chance = chance_levels(movement(STOPS), aligned)
     assert on["bas_motion_to_music"] > 0.9 and on["bas_music_to_motion"] > 0.8
@@ -44,7 +35,7 @@ def test_metrics_peak_for_music_on_the_movement_beats_and_fall_to_chance_when_sh
     assert on["onset_xcorr"] > 0.5 and abs(on["onset_xcorr_lag_s"]) <= 0.05
     for name in ("bas_motion_to_music", "bas_music_to_motion", "onset_xcorr"):
         assert on[name] > chance[name] + 0.3
-    late = music_timing(clicks(STOPS + 0.23, DURATION + 0.5), SR)  # the same music, shifted
+    late = music_timing(click_track(STOPS + 0.23, DURATION + 0.5, SR), SR)  # the same music, shifted
     off = rhythm_metrics(movement(STOPS), late)
     assert off["bas_motion_to_music"] < chance["bas_motion_to_music"] + 0.15
     assert off["onset_xcorr_lag_s"] == pytest.approx(0.23, abs=0.05)  # the lag says by how much
@@ -52,7 +43,7 @@ def test_metrics_peak_for_music_on_the_movement_beats_and_fall_to_chance_when_sh
 
 def test_music_delayed_against_the_movement_scores_lower_the_more_it_is_delayed():
     """The true, aligned soundtrack ranks above the same track delayed by 150 and 300 ms."""
-    scores = [rhythm_metrics(movement(STOPS), music_timing(clicks(STOPS + delay, DURATION + 0.5), SR))["bas_motion_to_music"]
+    scores = [rhythm_metrics(movement(STOPS), music_timing(click_track(STOPS + delay, DURATION + 0.5, SR), SR))["bas_motion_to_music"]
               for delay in (0.0, 0.15, 0.3)]
     assert scores[0] > scores[1] + 0.2 and scores[1] > scores[2] + 0.1
 
@@ -112,7 +103,7 @@ def test_end_to_end_ranks_aligned_music_above_shifted(videos, tmp_path):
     from conftest import TURN_TIMES
 
     duration = 5.0
-    music = np.repeat(clicks(TURN_TIMES, duration, 44100)[:, None], 2, axis=1)
+    music = np.repeat(click_track(TURN_TIMES, duration, 44100)[:, None], 2, axis=1)
     for system, audio in (("aligned", music), ("shifted", np.roll(music, int(1.9 * 44100), axis=0))):
         (tmp_path / system).mkdir()
         for clip in ("a", "b"):
@@ -137,7 +128,7 @@ def test_music_lands_on_the_clock_of_its_own_video_whether_or_not_the_video_is_g
     times = 3.1 + np.arange(60) / 10
     synthetic.write_video(tmp_path / "clip.mp4", times, [synthetic.background(64, 48)] * len(times))
     put = np.arange(0.5, 5.5, 0.5)
-    mux_music(tmp_path / "clip.mp4", np.repeat(clicks(put, 6.0, 44100)[:, None], 2, axis=1), 44100, tmp_path / "music.mp4")
+    mux_music(tmp_path / "clip.mp4", np.repeat(click_track(put, 6.0, 44100)[:, None], 2, axis=1), 44100, tmp_path / "music.mp4")
     controls = synthetic_controls(6.0, put)
     together = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "music.mp4"), controls)[2].beats
     apart = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "clip.mp4"), controls)[2].beats
@@ -184,7 +175,7 @@ def test_fad_and_clap_run_end_to_end_and_missing_weights_are_named(videos, tmp_p
     for system, shift in (("ours", 0.0), ("other", 1.3)):
         (tmp_path / system).mkdir()
         for clip, offset in (("a", 0.0), ("b", 0.17)):
-            mono = clicks(np.array(TURN_TIMES) + shift + offset, 5.0 + shift + offset, 44100)
+            mono = click_track(np.array(TURN_TIMES) + shift + offset, 5.0 + shift + offset, 44100)
             if system == "other":  # other music altogether: a held tone under the clicks
                 mono = mono + 0.3 * np.sin(2 * np.pi * 330 * np.arange(len(mono)) / 44100).astype(np.float32)
             mux_music(path, np.repeat(mono[:, None], 2, axis=1), 44100, tmp_path / system / f"{clip}.mp4")
