@@ -84,6 +84,26 @@ CORPUS = [
      dict(genre="electronic", has={LEAD, SYNTH_BASS}, tempo_above=99, tempo_below=101)),
     ("Dubstep with an aggressive synth bass and a lead synth. Energetic.",
      dict(genre="edm", drums=True, has={SYNTH_BASS, LEAD})),
+    # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
+    ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
+     dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),
+    ("This is a rock music piece. There is an electric guitar playing the main tune while the bass guitar plays in the "
+     "background. The drums play a simple rock beat with loud cymbals.",
+     dict(genre="rock", drums=True, has={OVERDRIVE, DISTORTION}, lacks={CLEAN})),
+    ("This is a trap song with heavy 808 bass, rapid hi-hats and a dark synth melody.",
+     dict(genre="trap", drums=True, has={SYNTH_BASS, LEAD}, lacks={FINGER_BASS}, mood="-")),
+    ("This song contains a digital drum playing a four on the floor rhythm with a kick on every beat. A sub bass and a "
+     "synth lead. This is a house song.", dict(genre="house", drums=True, has={SYNTH_BASS, LEAD})),
+    ("The low quality recording features a hip hop song with a male vocal rapping over punchy kick and snare hits, "
+     "shimmering hi hats and a groovy bass.", dict(genre="hip hop", drums=True, has={SYNTH_BASS})),
+    ("A funk song with a slap bass and a wah-wah guitar, with a horn section.",
+     dict(genre="funk", drums=True, has={SLAP, CLEAN, BRASS}, lacks={60})),
+    ("The song features a steel guitar, fiddle and banjo. It is a bluegrass tune with a fast tempo.",
+     dict(genre="country", drums=True, has={VIOLIN}, tempo_above=125)),
+    ("A drum and bass track with fast breakbeats and a deep bass.",
+     dict(genre="drum and bass", drums=True, has={SYNTH_BASS}, tempo_above=155)),
+    ("A pop ballad with piano and strings.", dict(genre="pop", has={PIANO, STRINGS})),
+    ("A punchy bass drum and a piano.", dict(drums=True, has={PIANO}, lacks=set(range(32, 40)))),
     # --- named ensembles without a genre ------------------------------------------------------
     ("Melancholic violin and cello, slow.", dict(drums=False, has={VIOLIN, CELLO}, mood="-", tempo_below=85)),
     ("Solo piano, happy and bright.", dict(drums=False, has={PIANO}, mood="+")),

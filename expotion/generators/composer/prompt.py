@@ -48,15 +48,19 @@ INSTRUMENTS = {
     "synthesizer": (81, "melody"), "synth pad": (89, "harmony"), "pad": (89, "harmony"),
     "pads": (89, "harmony"), "sitar": (104, "melody"), "banjo": (105, "harmony"),
     "koto": (107, "melody"), "kalimba": (108, "melody"), "bagpipe": (109, "melody"),
-    "steel drums": (114, "melody"), "steelpan": (114, "melody"),
+    "steel drums": (114, "melody"), "steelpan": (114, "melody"), "horn section": (61, "harmony"),
+    "brass section": (61, "harmony"), "sub bass": (38, "bass"), "808": (38, "bass"), "acid bass": (38, "bass"),
+    "wobble bass": (39, "bass"),
 }
+# Drum-kit pieces whose names contain an instrument's: never that instrument.
+DRUM_KIT_PIECES = ("double bass drum", "bass drum")
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in GROOVES.items() if groove.drums}
 DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
 NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
 
 ROLE_WORDS = {
-    "melody": ("melody", "melodic", "lead", "solo", "theme", "riff", "hook"),
+    "melody": ("melody", "melodic", "lead", "solo", "theme", "riff", "hook", "main tune"),
     "harmony": ("chords", "chord", "strumming", "strum", "comping", "accompaniment", "pad", "rhythm guitar", "backing"),
     "bass": ("bass line", "bassline", "low end"),
 }
@@ -107,10 +111,16 @@ GENRES = {
     "gospel": Genre((70, 110), "pop", "gospel", {"melody": 19, "harmony": 16, "bass": 33}, mood=(0.6, 0.3)),
     "soul": Genre((70, 100), "pop", "gospel", {"melody": 65, "harmony": 4, "bass": 33}, mood=(0.3, 0.1)),
     "r&b": Genre((65, 95), "hiphop", "jazz", {"melody": 4, "harmony": 4, "bass": 38}),
+    "drum and bass": Genre((160, 180), "hiphop", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.0, 0.8)),
 }
 GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "blues", "hip-hop": "hip hop", "hiphop": "hip hop", "lo-fi": "lofi", "electronica": "electronic",
                  "dubstep": "edm", "synthwave": "electronic", "orchestra": "orchestral", "rnb": "r&b",
-                 "film score": "cinematic", "soundtrack": "cinematic", "bossa": "bossa nova", "dub": "reggae"}
+                 "film score": "cinematic", "soundtrack": "cinematic", "bossa": "bossa nova", "dub": "reggae",
+                 "bluegrass": "country", "reggaeton": "latin", "tango": "latin", "flamenco": "latin",
+                 "worship": "gospel", "opera": "classical", "baroque": "classical", "trance": "electronic",
+                 "celtic": "folk", "irish": "folk", "grunge": "rock", "afrobeat": "funk",
+                 "drum n bass": "drum and bass", "dnb": "drum and bass",
+                 "jungle": "drum and bass"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
@@ -157,10 +167,17 @@ CLAUSE_ENDS = (".", "but", "while", "though", "although", "yet", "just", "only",
 NEGATION_REACH = 6
 VOICES = {52, 53, 54, 85}  # choir aahs, voice oohs, synth voice, voice lead
 VOICE_WORDS = ("voice", "vocal", "vocals", "singer", "singing", "choir", "vocalist", "lyrics", "rapping", "rap vocals")
-# Words that name a whole family: denying one denies every instrument in it ("no guitars").
-FAMILY_WORDS = {"guitar": range(24, 32), "bass": range(32, 40), "piano": range(0, 8), "keys": range(0, 8),
+# Words that name a whole family: denying one denies every instrument in it ("no guitars"),
+# and where the genre's own player for the role belongs to the family, asking for one asks
+# for that player: "guitar" in a metal caption is its distorted guitar, "bass" in a house
+# caption its synth bass. Except the piano: asked for, the piano itself plays (pop's keyboard
+# is an electric piano).
+FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "bass": range(32, 40),
+                "bass guitar": range(33, 38), "electric bass": range(33, 38), "piano": range(0, 8), "keys": range(0, 8),
                 "keyboard": range(0, 8), "organ": range(16, 24), "strings": range(40, 52), "brass": range(56, 64),
-                "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104)}
+                "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104),
+                "synthesizer": range(80, 104)}
+ONE_INSTRUMENT_WORDS = ("piano",)
 # Who plays a role when the prompt excludes the genre's own choice.
 STAND_INS = {"melody": (73, 65, 40, 81, 0), "harmony": (0, 25, 48, 4, 89), "bass": (33, 32, 38, 42, 58)}
 ROLE_ORDER = ("melody", "harmony", "bass")
@@ -205,7 +222,8 @@ class Caption:
     def named_instruments(self) -> tuple[list[tuple[int, str]], set[int]]:
         """(position, name) of each affirmed instrument, longest names winning, and the
         programs of the denied ones."""
-        found, taken, denied = [], [], set()
+        found, denied = [], set()
+        taken = [(p, p + len(piece)) for piece in DRUM_KIT_PIECES for p in self._occurrences(piece)]
         for name in sorted(INSTRUMENTS, key=len, reverse=True):
             for position in self._occurrences(name):
                 if any(start <= position < end for start, end in taken):
@@ -245,12 +263,14 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     waiting = []
     for position, name in named:
         role = caption.role_for(position, name)
-        if INSTRUMENTS[name][0] in assigned.values():
+        family = () if name in ONE_INSTRUMENT_WORDS else FAMILY_WORDS.get(name, ())
+        program = instruments[role] if instruments[role] in family else INSTRUMENTS[name][0]
+        if program in assigned.values():
             continue
         if role in assigned:
             waiting.append(name)
             continue
-        instruments[role] = assigned[role] = INSTRUMENTS[name][0]
+        instruments[role] = assigned[role] = program
     for name in waiting:
         free = [r for r in ROLE_ORDER if r not in assigned and (r == "bass") == (INSTRUMENTS[name][1] == "bass")]
         if free and INSTRUMENTS[name][0] not in assigned.values():
