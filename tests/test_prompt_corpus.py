@@ -16,6 +16,7 @@ VIOLIN, CELLO, STRINGS, CHOIR, VOICE, TRUMPET, BRASS, SAX, FLUTE, LEAD, PAD, HAR
     40, 42, 48, 52, 53, 56, 61, 65, 73, 81, 89, 22, 47)
 VOICES = {52, 53, 54, 85}
 GUITARS = set(range(24, 32))
+STRINGS_AND_BASSES = {CELLO, STRINGS}  # what a violin or a harp brings when not alone
 PIANOS = set(range(0, 8))
 
 CORPUS = [
@@ -105,6 +106,9 @@ CORPUS = [
     ("A pop ballad with piano and strings.", dict(genre="pop", has={PIANO, STRINGS})),
     ("A punchy bass drum and a piano.", dict(drums=True, has={PIANO}, lacks=set(range(32, 40)))),
     # --- named ensembles without a genre ------------------------------------------------------
+    ("A solo acoustic guitar piece. There are no other instruments. The mood is calm.",
+     dict(drums=False, has={STEEL}, lacks=set(range(32, 40)) | STRINGS_AND_BASSES, mood="+")),
+    ("Solo harp, peaceful.", dict(drums=False, has={46}, lacks=set(range(32, 40)) | STRINGS_AND_BASSES)),
     ("Melancholic violin and cello, slow.", dict(drums=False, has={VIOLIN, CELLO}, mood="-", tempo_below=85)),
     ("Solo piano, happy and bright.", dict(drums=False, has={PIANO}, mood="+")),
     ("A string quartet playing a somber theme.", dict(drums=False, has={STRINGS}, mood="-")),
@@ -117,6 +121,10 @@ CORPUS = [
     ("The bass line is played by an electric bass while a drum machine keeps a steady beat. A piano plays chords.",
      dict(drums=True, has={FINGER_BASS, PIANO})),
     # --- negation and exclusion ---------------------------------------------------------------
+    ("This song is played on a piano. The drums are not present.", dict(drums=False, has={PIANO})),
+    ("A piano ballad. Vocals are absent, and the bass line is missing.",
+     dict(has={PIANO}, lacks=VOICES, silent={"bass"})),
+    ("A funk groove with a slap bass. The brass is absent.", dict(genre="funk", has={SLAP}, lacks=set(range(56, 64)))),
     ("There are no vocals in this song. A piano plays gentle chords over a soft bass.",
      dict(has={PIANO}, lacks=VOICES)),
     ("There are no voices. Just an ambient pad and a slow piano.", dict(genre="ambient", lacks=VOICES, has={PIANO})),

@@ -162,6 +162,9 @@ class Style:
 
 NEGATIONS = ("no", "not", "without", "never", "none", "lacks", "lacking", "minus", "absence of", "free of", "isn t",
              "aren t", "doesn t", "don t", "there is no", "there are no")
+# Negations said after what they deny ("the drums are absent"): they reach back to the start
+# of their clause.
+AFTER_NEGATIONS = ("absent", "missing", "not present", "not audible", "not heard", "not included")
 # A negation reaches to the end of its clause, or this many words.
 CLAUSE_ENDS = (".", "but", "while", "though", "although", "yet", "just", "only", "instead", "except", "so", "rather", "with")
 NEGATION_REACH = 6
@@ -204,6 +207,14 @@ class Caption:
                         break
                     end = match.end() + word.end()
                 spans.append((match.end(), end))
+        for trigger in AFTER_NEGATIONS:
+            for match in re.finditer(rf"(?<![a-z]){re.escape(trigger)}(?![a-z])", self.text):
+                start = match.start()
+                for count, word in enumerate(reversed(list(re.finditer(r"\S+", self.text[: match.start()])))):
+                    if word.group() in CLAUSE_ENDS or count >= NEGATION_REACH:
+                        break
+                    start = word.start()
+                spans.append((start, match.start()))
         return spans
 
     def _occurrences(self, phrase: str) -> list[int]:
@@ -335,7 +346,8 @@ def parse_prompt(prompt: str) -> Style:
     assigned = _assign_roles(caption, named, instruments)
     recognised += [name for _, name in named]
     if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
-        _fill_roles_from_families(instruments, assigned)
+        alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
+        _fill_roles_from_families(instruments, assigned, alone)
     _exclude(instruments, excluded)
     recognised += [f"no {name}" for name in sorted(INSTRUMENTS) if caption.denies(name)]
 
@@ -383,10 +395,11 @@ def _family(program: int) -> tuple[int | None, int | None]:
     return next((chords, bass) for (low, high), chords, bass in FAMILIES if low <= program <= high)
 
 
-def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str]) -> None:
+def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str], alone: bool = False) -> None:
     """Give each role the prompt left open to a named instrument that can play it (a piano
-    plays chords and bass), else to the named instrument's own family (a violin brings
-    the string section and a cello)."""
+    plays chords and bass, and so does a guitar or a harp the prompt wants `alone`: "solo
+    guitar", "no other instruments"), else to the named instrument's own family (a violin
+    brings the string section and a cello)."""
     named = [instruments[role] for role in ("melody", "harmony", "bass") if role in assigned]
     lead = named[0]
     if "melody" not in assigned:  # the first named instrument leads, unless it is a bass
@@ -395,5 +408,5 @@ def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str]) -
         polyphonic = [p for p in named if p in POLYPHONIC]
         instruments["harmony"] = polyphonic[0] if polyphonic else _family(lead)[0]
     if "bass" not in assigned:
-        chords_play_bass = instruments["harmony"] in range(0, 24)
+        chords_play_bass = instruments["harmony"] in range(0, 24) or (alone and instruments["harmony"] in named)
         instruments["bass"] = instruments["harmony"] if chords_play_bass else (_family(lead)[1] or 33)
