@@ -46,7 +46,8 @@ def main() -> None:
     args = parser.parse_args()
     composer = create_generator("composer")
     music_rates = []
-    print(f"{'genre':<12} {'music':>6} {'clicks':>7} {'worst scene':>12}")
+    width = max(map(len, GENRES)) + 1
+    print(f"{'genre':<{width}} {'music':>6} {'clicks':>7} {'worst scene':>12}")
     for genre in sorted(GENRES):
         rng = np.random.default_rng(42)
         music, clicks = [], []
@@ -57,7 +58,7 @@ def main() -> None:
             track = click_track(made.beat_times, SECONDS, made.sample_rate)
             clicks.append(hit_rate(made.beat_times, music_timing(track, made.sample_rate).beats))
         music_rates += music
-        print(f"{genre:<12} {np.mean(music):6.2f} {np.mean(clicks):7.2f} {np.min(music):12.2f}", flush=True)
+        print(f"{genre:<{width}} {np.mean(music):6.2f} {np.mean(clicks):7.2f} {np.min(music):12.2f}", flush=True)
     print(f"heard_beat_hit_rate={np.mean(music_rates):.3f}")
 
 
