@@ -20,9 +20,9 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 
 from expotion.controls import extract_controls  # noqa: E402
 from expotion.controls.body import BodyAnalyzer  # noqa: E402
-from expotion.controls.extract import ANALYSIS_MAX_SIDE  # noqa: E402
+from expotion.options import AnalysisSettings  # noqa: E402
 from expotion.controls.face import FaceAnalyzer  # noqa: E402
-from expotion.controls.motion import FLOW_WIDTH, MotionAnalyzer  # noqa: E402
+from expotion.controls.motion import MotionAnalyzer  # noqa: E402
 from expotion.testing import synthetic  # noqa: E402
 from expotion.video.decode import iter_frames  # noqa: E402
 
@@ -37,14 +37,15 @@ def timed(label: str, work, frames: int, duration: float) -> float:
 
 def main() -> None:
     video = Path(sys.argv[1]) if len(sys.argv) > 1 else synthetic.swaying_clip(Path(tempfile.mkdtemp()) / "clip.mp4")
-    decoded = list(iter_frames(video, max_side=ANALYSIS_MAX_SIDE))
+    settings = AnalysisSettings()
+    decoded = list(iter_frames(video, max_side=settings.max_side))
     frames = [(f.time, f.image) for f in decoded]
-    greys = [(f.time, f.grey(FLOW_WIDTH)) for f in decoded]
+    greys = [(f.time, f.grey(settings.flow_width)) for f in decoded]
     n, duration = len(frames), frames[-1][0] + (frames[-1][0] - frames[-2][0])
     print(f"{video.name}: {n} frames, {duration:.2f} s, {frames[0][1].shape[1]}×{frames[0][1].shape[0]} analysed")
 
     face, body, motion = FaceAnalyzer(), BodyAnalyzer(), MotionAnalyzer()
-    timed("decode", lambda: list(iter_frames(video, max_side=ANALYSIS_MAX_SIDE)), n, duration)
+    timed("decode", lambda: list(iter_frames(video, max_side=settings.max_side)), n, duration)
     timed("convert to RGB for face/pose", lambda: [f.image for f in decoded], n, duration)
     timed("face mesh", lambda: [face(image) for _, image in frames], n, duration)
     timed("pose (one tracker)", lambda: [body(image) for _, image in frames], n, duration)

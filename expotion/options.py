@@ -80,6 +80,20 @@ class MusicGenOptions:
     sampling: SamplingConfig = option(SamplingConfig, "how tokens are sampled")
 
 
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """How finely the video is looked at (Python API: `extract_controls(..., settings=…)`). The
+    defaults are the measured trade-off of speed against movement-beat accuracy (README,
+    `benchmarks/analysis_settings.py`)."""
+
+    max_side: int = option(640, "pixels along the long side the frames are shrunk to before analysis", 64, 4096)
+    motion_fps: float = option(30.0, "optical flow on at most this many frames a second", 1.0, 240.0)
+    person_fps: float = option(10.0, "face mesh and pose on at most this many frames a second", 1.0, 240.0)
+    flow_width: int = option(160, "pixels across the optical flow's grey picture", 32, 1280)
+    single_tracker_max_fps: float = option(20.0, "above this many face and pose frames a second, two pose trackers "
+                                                 "take turns", 1.0, 240.0)
+
+
 BACKEND_OPTIONS = {"composer": ComposerOptions, "musicgen": MusicGenOptions}
 LOADING = {"soundfont", "model", "adapter", "device"}  # options whose change means loading something again
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from expotion.testing import synthetic
+from expotion.testing.movement_scenes import TURN_TIMES
 
 os.environ.setdefault("EXPOTION_NATIVE_LOGS", "0")
 # An empty Hugging Face cache of the tests' own, whatever weights this machine holds, so that
@@ -17,8 +18,6 @@ os.environ.setdefault("EXPOTION_NATIVE_LOGS", "0")
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="expotion-tests-hf-")
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-# The portrait reverses direction at these times: each reversal is a movement accent.
-TURN_TIMES = (0.7, 1.5, 2.1, 3.0, 3.62, 4.4)
 DURATION = 5.0
 FRAME_TIMES = {
     "15fps": synthetic.constant_rate_times(DURATION, 15.0),

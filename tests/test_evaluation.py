@@ -100,7 +100,7 @@ def test_silent_music_is_a_clear_error():
 
 def test_end_to_end_ranks_aligned_music_above_shifted(videos, tmp_path):
     path, _ = videos("30fps")
-    from conftest import TURN_TIMES
+    from expotion.testing.movement_scenes import TURN_TIMES
 
     duration = 5.0
     music = np.repeat(click_track(TURN_TIMES, duration, 44100)[:, None], 2, axis=1)
@@ -170,7 +170,7 @@ def test_fad_and_clap_run_end_to_end_and_missing_weights_are_named(videos, tmp_p
 
     models = save_random_embedders(tmp_path / "models")
     path, _ = videos("15fps")
-    from conftest import TURN_TIMES
+    from expotion.testing.movement_scenes import TURN_TIMES
 
     for system, shift in (("ours", 0.0), ("other", 1.3)):
         (tmp_path / system).mkdir()

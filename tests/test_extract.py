@@ -1,11 +1,15 @@
+from dataclasses import asdict
+
 import numpy as np
 import pytest
-from conftest import TURN_TIMES
 
 from expotion.controls import Controls, extract_controls
 from expotion.controls.face import FACE_SCALARS
-from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S, gaussian_smooth, local_minima
+from expotion.controls.movement_beats import gaussian_smooth, local_minima
+from expotion.errors import ParameterError
+from expotion.options import AnalysisSettings
 from expotion.testing import synthetic
+from expotion.testing.movement_scenes import SCENES, TURN_TIMES
 
 ONE_GRID_STEP = 1 / 50  # 20 ms
 
@@ -41,6 +45,19 @@ def test_grid_spans_the_video_duration(extracted, videos):
     assert controls.num_frames == int(np.ceil(controls.duration * 50 - 1e-9))
     for name in Controls.time_series_names():
         assert len(getattr(controls, name)) == controls.num_frames, name
+
+
+def test_analysis_rates_follow_the_settings_and_are_recorded(extracted, videos):
+    path, _ = videos("30fps")
+    default = extracted("30fps")
+    assert default.provenance["analysed_fps"] == pytest.approx({"face_and_body": 10.0, "motion": 30.0})
+    settings = AnalysisSettings(person_fps=15.0, motion_fps=15.0)
+    finer = extract_controls(path, settings=settings)
+    assert finer.provenance["analysed_fps"] == pytest.approx({"face_and_body": 15.0, "motion": 15.0})
+    assert finer.provenance["analysis"] == asdict(settings)
+    assert finer.duration == default.duration and finer.num_frames == default.num_frames
+    with pytest.raises(ParameterError, match="person_fps"):
+        extract_controls(path, settings=AnalysisSettings(person_fps=0))
 
 
 def test_face_and_body_are_masked_while_the_person_is_away(extracted):
@@ -105,40 +122,20 @@ def test_save_load_round_trip_and_resampling(extracted, tmp_path):
     assert at_25.face_mask.dtype == bool
 
 
-def _portrait_controls(tmp_path, name, placement, duration=4.0, fps=30.0):
-    times = synthetic.constant_rate_times(duration, fps)
-    path = tmp_path / f"{name}.mp4"
-    synthetic.portrait_video(path, times, placement)
-    return extract_controls(path)
+@pytest.mark.parametrize("name", ["nod", "strikes", "fast sway"])
+def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_within_one_frame(tmp_path, name):
+    """A nod at a known tempo has a beat at each turning point; a hand that strikes and holds
+    still, one where it stops; a sway at 1.25 frame widths a second, one at each reversal."""
+    scene = SCENES[name]
+    controls = extract_controls(scene.write(tmp_path / "scene.mp4"))
+    for truth in scene.truth:
+        assert np.min(np.abs(controls.movement_beats - truth)) <= 1 / scene.fps, f"{truth:.2f} s: found {controls.movement_beats}"
+    assert len(controls.movement_beats) == len(scene.truth)
 
 
-def test_a_nod_at_a_known_tempo_gives_a_beat_at_each_turning_point(tmp_path):
-    nod_hz = 1.25  # up and down 75 times a minute: a turning point every 0.4 s
-    controls = _portrait_controls(tmp_path, "nod", lambda t: synthetic.Placement(320, 260 + 30 * np.sin(2 * np.pi * nod_hz * t)))
-    turns = (np.arange(10) + 0.5) / (2 * nod_hz)
-    turns = turns[(turns > LOCK_ON_S + 0.05) & (turns < controls.duration - EDGE_GUARD_S - 0.05)]  # not at the very ends
-    for turn in turns:
-        assert np.min(np.abs(controls.movement_beats - turn)) <= 1 / 30, f"turning point at {turn:.2f} s missed"
-    assert len(controls.movement_beats) == len(turns)
-
-
-def test_a_strike_that_stops_gives_a_beat_where_it_stops(tmp_path):
-    starts, stroke = np.array([0.5, 1.7, 2.9]), 0.3  # strike for 0.3 s, then hold still
-
-    def placement(t):
-        done = np.clip((t - starts) / stroke, 0, 1)
-        progress = done**3 * (10 - 15 * done + 6 * done**2)  # minimum-jerk strokes
-        return synthetic.Placement(200 + 60 * progress.sum(), 260)
-
-    controls = _portrait_controls(tmp_path, "strikes", placement)
-    for stop in starts + stroke:
-        assert np.min(np.abs(controls.movement_beats - stop)) <= 1 / 30, f"stop at {stop:.2f} s found at {controls.movement_beats}"
-    assert len(controls.movement_beats) == len(starts)
-
-
-@pytest.mark.parametrize("drift_px_per_s", [0.0, 15.0])
-def test_a_still_or_slowly_drifting_person_has_no_movement_beats(tmp_path, drift_px_per_s):
-    controls = _portrait_controls(tmp_path, "drift", lambda t: synthetic.Placement(280 + drift_px_per_s * t, 260), duration=3.0)
+@pytest.mark.parametrize("name", ["still", "slow drift"])
+def test_a_still_or_slowly_drifting_person_has_no_movement_beats(tmp_path, name):
+    controls = extract_controls(SCENES[name].write(tmp_path / "scene.mp4"))
     assert controls.body_mask.all()
     assert len(controls.movement_beats) == 0, controls.movement_beats
 

@@ -20,7 +20,7 @@ import concurrent.futures
 import contextlib
 import ctypes
 import importlib.metadata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import cv2
@@ -32,19 +32,16 @@ from expotion.controls.movement_beats import find_movement_beats, movement_speed
 from expotion.controls.body import BODY_KEYPOINTS, SHOULDERS, BodyAnalyzer, BodyObservation
 from expotion.controls.controls import Controls
 from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer, FaceObservation
-from expotion.controls.motion import FLOW_WIDTH, MOTION_REGIONS, MotionAnalyzer, MotionObservation
+from expotion.controls.motion import MOTION_REGIONS, MotionAnalyzer, MotionObservation
 from expotion.controls.timeline import DEFAULT_CUTOFF_HZ, DEFAULT_RATE, MAX_GAP_S, grid_times, to_grid
 from expotion.errors import ExpotionError, ParameterError
+from expotion.options import AnalysisSettings, check
 from expotion.video.decode import VideoInfo, iter_frames, probe
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
 EXTRACTOR_VERSION = "5"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
-ANALYSIS_MAX_SIDE = 640  # frames are downscaled to this long side before analysis
-MOTION_FPS = 30.0  # optical flow on at most this many frames a second …
-PERSON_FPS = 10.0  # … face mesh and pose on at most this many
-SINGLE_TRACKER_MAX_FPS = 20.0
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
 SMOOTHING_FRACTION_OF_FPS = 0.4
@@ -90,11 +87,11 @@ class FrameObservations:
         return self.times[-1] + last
 
 
-def strides(fps: float) -> tuple[int, int]:
+def strides(fps: float, settings: AnalysisSettings) -> tuple[int, int]:
     """(every how many frames the motion, and the person, are analysed) at this frame rate."""
     if not fps:
         return 1, 1
-    return max(1, int(fps / MOTION_FPS + 0.01)), max(1, int(fps / PERSON_FPS + 0.01))
+    return max(1, int(fps / settings.motion_fps + 0.01)), max(1, int(fps / settings.person_fps + 0.01))
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
@@ -116,12 +113,12 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
         mallopt(m_mmap_threshold, MMAP_THRESHOLD)
 
 
-def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | None, progress: bool) -> FrameObservations:
+def observe(path: Path, info: VideoInfo, settings: AnalysisSettings, max_duration: float | None, progress: bool) -> FrameObservations:
     limit_malloc_arenas()
     seen = FrameObservations()
-    motion_every, person_every = strides(info.average_fps)
+    motion_every, person_every = strides(info.average_fps, settings)
     person_rate = info.average_fps / person_every if info.average_fps else 0.0
-    trackers = 1 if person_rate <= SINGLE_TRACKER_MAX_FPS else 2
+    trackers = 1 if person_rate <= settings.single_tracker_max_fps else 2
     pending: collections.deque[tuple[float, np.ndarray, concurrent.futures.Future]] = collections.deque()
     bar = tqdm(total=info.frame_count, unit="frame", desc="controls", disable=None if progress else True, leave=False)
     with contextlib.ExitStack() as stack:
@@ -150,12 +147,12 @@ def observe(path: Path, info: VideoInfo, max_side: int, max_duration: float | No
             seen.faces.append(face.result()(image))
             seen.bodies.append(body_future.result())
 
-        for frame in iter_frames(path, max_side=max_side, max_duration=max_duration):
+        for frame in iter_frames(path, max_side=settings.max_side, max_duration=max_duration):
             seen.times.append(frame.time)
             seen.durations.append(frame.duration)
             bar.update()
             if frame.index % motion_every == 0:
-                flows.append(motion_thread.submit(motion, frame.grey(FLOW_WIDTH), frame.time))
+                flows.append(motion_thread.submit(motion, frame.grey(settings.flow_width), frame.time))
                 while len(flows) > PIPELINE_DEPTH:
                     finish_oldest_flow()
             if frame.index % person_every == 0:
@@ -245,21 +242,23 @@ def extract_controls(
     rate: float = DEFAULT_RATE,
     *,
     cutoff_hz: float = DEFAULT_CUTOFF_HZ,
-    max_side: int = ANALYSIS_MAX_SIDE,
+    settings: AnalysisSettings = AnalysisSettings(),
     max_duration: float | None = None,
     progress: bool = False,
     info: VideoInfo | None = None,
 ) -> Controls:
     """Controls of the person in `video` on a uniform grid of `rate` samples per second.
     A video longer than `max_duration` seconds is refused as soon as decoding passes it.
-    `info`: the video's header, where the caller has read it already (`probe`)."""
+    `settings`: how finely to look (the defaults suit nearly every use). `info`: the video's
+    header, where the caller has read it already (`probe`)."""
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 1.0 <= rate <= 1000.0:
         raise ParameterError("rate", f"must be between 1 and 1000 samples per second, got {rate!r}")
+    check(settings)
     path = Path(video)
     info = info if info is not None else probe(path)
     if max_duration is not None and info.declared_duration and info.declared_duration > max_duration:
         raise ExpotionError(f"{path.name} lasts {info.declared_duration:.0f} s, longer than {max_duration:g} s, the longest accepted here")
-    seen = observe(path, info, max_side, max_duration, progress)
+    seen = observe(path, info, settings, max_duration, progress)
     steps = np.diff(seen.times)
     person_cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * (seen.person_fps() or seen.fps()))
     motion_cutoff = min(cutoff_hz, SMOOTHING_FRACTION_OF_FPS * (seen.motion_fps() or seen.fps()))
@@ -283,8 +282,8 @@ def extract_controls(
             "controls": EXTRACTOR_VERSION,
             "face": f"mediapipe {MEDIAPIPE_VERSION} face_mesh (refined, 478 landmarks)",
             "body": f"mediapipe {MEDIAPIPE_VERSION} pose (model_complexity=1)",
-            "motion": f"opencv {cv2.__version__} Farneback flow at {FLOW_WIDTH} px wide",
-            "analysis_max_side": max_side,
+            "motion": f"opencv {cv2.__version__} Farneback flow",
         },
+        "analysis": asdict(settings),
     }
     return assemble(seen, rate, person_cutoff, motion_cutoff, provenance)

@@ -10,7 +10,6 @@ import numpy as np
 GRID_ROWS = ("top", "middle", "bottom")
 GRID_COLUMNS = ("left", "centre", "right")
 MOTION_REGIONS = tuple(f"{row}_{column}" for row in GRID_ROWS for column in GRID_COLUMNS)
-FLOW_WIDTH = 160  # flow is computed on a small grey copy: motion energy needs no detail
 
 
 @dataclass(frozen=True)
@@ -43,13 +42,13 @@ class MotionAnalyzer:
     """Farnebäck optical flow between each frame and the one before it (two pyramid levels
     and two iterations: at 160 px wider settings give the same speeds, 20 % slower)."""
 
-    def __init__(self, width: int = FLOW_WIDTH):
+    def __init__(self):
         cv2.setNumThreads(1)  # the other core runs pose estimation
-        self.width = width
         self._previous: tuple[float, np.ndarray] | None = None
 
     def __call__(self, grey: np.ndarray, time: float) -> MotionObservation | None:
-        """Flow from the previous frame to this one, given as luminance `self.width` pixels wide."""
+        """Flow from the previous frame to this one, given as a small luminance picture (motion
+        energy needs no detail: `AnalysisSettings.flow_width`)."""
         height = grey.shape[0]
         previous, self._previous = self._previous, (time, grey)
         if previous is None or time <= previous[0]:

@@ -1,0 +1,78 @@
+"""Synthetic movement whose stops and turns are known: the ground truth that movement-beat
+detection is tested against (tests/test_extract.py) and the analysis settings are weighed
+against (benchmarks/analysis_settings.py).
+
+Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
+a steady pace, at 60 fps, or five times as fast, 1.25 frame widths a second), nodding at a
+steady tempo, striking and holding still, or not moving at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from expotion.controls.movement_beats import EDGE_GUARD_S, LOCK_ON_S
+from expotion.testing import synthetic
+
+# The swaying portrait reverses direction at these times: each reversal is a movement beat.
+TURN_TIMES = (0.7, 1.5, 2.1, 3.0, 3.62, 4.4)
+FAST_TURN_TIMES = (0.6, 1.0, 1.45, 1.8, 2.3, 2.65, 3.1, 3.5, 4.0, 4.35)
+NOD_HZ = 1.25  # up and down 75 times a minute: a turning point every 0.4 s
+STRIKE_STARTS, STRIKE_S = (0.5, 1.7, 2.9), 0.3  # strike for 0.3 s, then hold still
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    duration: float
+    truth: tuple[float, ...]  # when the portrait stops or turns: each must be a movement beat, and nothing else
+    placement: Callable[[float], synthetic.Placement] | None = None  # None: swaying, turning at each truth
+    fps: float = 30.0
+    sway_speed: float = 160.0  # pixels a second, of 640
+
+    def write(self, path: str | Path) -> Path:
+        times = synthetic.constant_rate_times(self.duration, self.fps)
+        if self.placement is None:
+            synthetic.moving_portrait(path, times, self.truth, speed=self.sway_speed)
+        else:
+            synthetic.portrait_video(path, times, self.placement)
+        return Path(path)
+
+
+def _nod(t: float) -> synthetic.Placement:
+    return synthetic.Placement(320, 260 + 30 * np.sin(2 * np.pi * NOD_HZ * t))
+
+
+def _nod_turns(duration: float) -> tuple[float, ...]:
+    """The nod's turning points, but for those at the very ends, which no detector sees from
+    both sides (the trackers lock on first)."""
+    turns = (np.arange(2 * NOD_HZ * duration) + 0.5) / (2 * NOD_HZ)
+    return tuple(turns[(turns > LOCK_ON_S + 0.05) & (turns < duration - EDGE_GUARD_S - 0.05)])
+
+
+def _strikes(t: float) -> synthetic.Placement:
+    done = np.clip((t - np.array(STRIKE_STARTS)) / STRIKE_S, 0, 1)
+    progress = done**3 * (10 - 15 * done + 6 * done**2)  # minimum-jerk strokes
+    return synthetic.Placement(200 + 60 * progress.sum(), 260)
+
+
+def _drifting(pixels_per_s: float) -> Callable[[float], synthetic.Placement]:
+    return lambda t: synthetic.Placement(280 + pixels_per_s * t, 260)
+
+
+SCENES = {
+    scene.name: scene
+    for scene in (
+        Scene("sway", 5.0, TURN_TIMES),
+        Scene("sway at 60 fps", 5.0, TURN_TIMES, fps=60.0),
+        Scene("fast sway", 5.0, FAST_TURN_TIMES, sway_speed=800.0),
+        Scene("nod", 4.0, _nod_turns(4.0), _nod),
+        Scene("strikes", 4.0, tuple(np.add(STRIKE_STARTS, STRIKE_S)), _strikes),
+        Scene("still", 3.0, (), _drifting(0.0)),
+        Scene("slow drift", 3.0, (), _drifting(15.0)),
+    )
+}
