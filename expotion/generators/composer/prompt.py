@@ -50,7 +50,9 @@ INSTRUMENTS = {
     "koto": (107, "melody"), "kalimba": (108, "melody"), "bagpipe": (109, "melody"),
     "steel drums": (114, "melody"), "steelpan": (114, "melody"), "horn section": (61, "harmony"),
     "brass section": (61, "harmony"), "sub bass": (38, "bass"), "808": (38, "bass"), "acid bass": (38, "bass"),
-    "wobble bass": (39, "bass"),
+    "wobble bass": (39, "bass"), "clavinet": (7, "harmony"), "wurlitzer": (4, "harmony"),
+    "harmonium": (20, "harmony"), "reed organ": (20, "harmony"), "pipe organ": (19, "harmony"),
+    "bandoneon": (23, "melody"), "shamisen": (106, "melody"), "shakuhachi": (77, "melody"),
 }
 # Drum-kit pieces whose names contain an instrument's: never that instrument.
 DRUM_KIT_PIECES = ("double bass drum", "bass drum")
