@@ -121,8 +121,7 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "bluegrass": "country", "reggaeton": "latin", "tango": "latin", "flamenco": "latin",
                  "worship": "gospel", "opera": "classical", "baroque": "classical", "trance": "electronic",
                  "celtic": "folk", "irish": "folk", "grunge": "rock", "afrobeat": "funk",
-                 "drum n bass": "drum and bass", "dnb": "drum and bass",
-                 "jungle": "drum and bass"}
+                 "drum n bass": "drum and bass", "dnb": "drum and bass", "jungle": "drum and bass"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
