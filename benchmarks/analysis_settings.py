@@ -20,7 +20,7 @@ import os
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -48,8 +48,8 @@ SETTINGS = {
 
 @dataclass
 class Accuracy:
-    within_frame: list[bool]
-    errors: list[float]
+    within_frame: list[bool] = field(default_factory=list)
+    errors: list[float] = field(default_factory=list)
     missed: int = 0
     extra: int = 0
 
@@ -86,7 +86,7 @@ def main() -> None:
     print(f"{'setting':<{width}} {'× real time':>11} {'within a frame':>15} {'mean error':>11} {'missed':>7} {'extra':>6}")
     results = {}
     for name, settings in SETTINGS.items():
-        accuracy = Accuracy([], [])
+        accuracy = Accuracy()
         for scene_name, path in scenes.items():
             scene = SCENES[scene_name]
             accuracy.add(extract_controls(path, settings=settings).movement_beats, scene.truth, 1 / scene.fps)

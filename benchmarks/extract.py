@@ -20,9 +20,9 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 
 from expotion.controls import extract_controls  # noqa: E402
 from expotion.controls.body import BodyAnalyzer  # noqa: E402
-from expotion.options import AnalysisSettings  # noqa: E402
 from expotion.controls.face import FaceAnalyzer  # noqa: E402
 from expotion.controls.motion import MotionAnalyzer  # noqa: E402
+from expotion.options import AnalysisSettings  # noqa: E402
 from expotion.testing import synthetic  # noqa: E402
 from expotion.video.decode import iter_frames  # noqa: E402
 
