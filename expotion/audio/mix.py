@@ -27,7 +27,7 @@ import pretty_midi
 
 from expotion.audio.loudness import BLOCK_S, CEILING, LoudnessMeter, limiter_gain
 from expotion.audio.synth import DRUM_CHANNEL, Renderer, Soundfont
-from expotion.convolution import fft_convolve
+from expotion.convolution import Convolver, fft_convolve
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
 CHANNELS = {"melody": 0, "harmony": 1, "bass": 2, "drums": DRUM_CHANNEL}
@@ -55,7 +55,6 @@ def sidechain_gain(times: np.ndarray, beats: np.ndarray) -> np.ndarray:
     return gain
 
 
-@functools.lru_cache(maxsize=4)  # the same room for every pass, stem and job (0.1 s to make)
 def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
     """The room: decaying, darkened noise (−60 dB after `decay_s`), unit energy per channel; read-only."""
     rng = np.random.default_rng(0)
@@ -67,16 +66,21 @@ def room_response(sample_rate: int, decay_s: float = 1.2) -> np.ndarray:
     return response
 
 
+@functools.lru_cache(maxsize=4)  # the same room for every pass, stem and job (0.1 s to make)
+def room(sample_rate: int) -> Convolver:
+    return Convolver(room_response(sample_rate))
+
+
 class RoomReverb:
     """A little room, block by block (overlap-add): each block comes back with the tails of the
     blocks before it."""
 
     def __init__(self, sample_rate: int, wet: float = 0.12):
-        self.response, self.wet = room_response(sample_rate), wet
+        self.convolve, self.wet = room(sample_rate), wet
         self.tail = np.zeros((0, 2), np.float32)
 
     def __call__(self, block: np.ndarray) -> np.ndarray:
-        full = fft_convolve(block, self.response).astype(np.float32)
+        full = self.convolve(block).astype(np.float32)
         full[: len(self.tail)] += self.tail[: len(full)]
         carried = self.tail[len(full):]
         self.tail = full[len(block):]
