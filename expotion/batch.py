@@ -21,6 +21,7 @@ from typing import Callable
 
 from expotion.errors import ExpotionError, ParameterError
 from expotion.generators import generator_class
+from expotion.options import AnalysisSettings, check
 from expotion.outputs import Outputs
 from expotion.video import find_videos
 
@@ -134,15 +135,16 @@ def _run_one(job: Job, settings: dict) -> str | None:
 
 
 def run_batch(jobs: list[Job], backend: str, options, *, workers: int = 1, seed: int | None = None, plot: bool = True,
-              stems: bool = False, cache_dir: Path | None = None,
+              stems: bool = False, cache_dir: Path | None = None, analysis: AnalysisSettings = AnalysisSettings(),
               progress: Callable[[Job, str], None] | None = None) -> BatchSummary:
     """Make every job's music (skipping the complete ones) on `workers` processes; `progress`
     is told each job and what became of it ("done", "skipped" or the failure's reason)."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ParameterError("workers", f"must be a whole number ≥ 1, got {workers!r}")
+    check(analysis)
     summary = BatchSummary()
     tell = progress or (lambda job, outcome: None)
-    settings = {"seed": seed, "plot": plot, "stems": stems, "cache_dir": cache_dir}
+    settings = {"seed": seed, "plot": plot, "stems": stems, "cache_dir": cache_dir, "analysis": analysis}
     kind = generator_class(backend)
     todo = []
     for job in jobs:

@@ -12,7 +12,8 @@ from dataclasses import fields, is_dataclass
 
 from expotion import __version__
 from expotion.errors import ExpotionError, ParameterError
-from expotion.options import DEFAULT_MUSICGEN, BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, SamplingConfig, default_of
+from expotion.options import (DEFAULT_MUSICGEN, BACKEND_OPTIONS, AnalysisSettings, ComposerOptions, MusicGenOptions,
+                              SamplingConfig, analysis_settings, default_of)
 
 BACKENDS = tuple(BACKEND_OPTIONS)
 DEFAULT_BACKEND = "composer"
@@ -46,6 +47,7 @@ def _add_extract(subcommands) -> None:
     parser.add_argument("--rate", type=float, default=50.0,
                         help="grid rate in samples per second, 1–1000 (default 50, MusicGen's codec frame rate)")
     parser.add_argument("--plot", type=Path, help="also write a PNG of the controls over time")
+    _add_analysis_flags(parser)
     parser.set_defaults(run=_run_extract)
 
 
@@ -54,9 +56,10 @@ def _run_extract(args) -> None:
     from expotion.outputs import check_paths, start_painter, written_together
 
     outputs = [args.out] + ([args.plot] if args.plot else [])
+    settings = analysis_settings(**_option_values(args, AnalysisSettings))
     check_paths(outputs, [args.video])
     with start_painter(bool(args.plot)):
-        controls = extract_controls(args.video, rate=args.rate, progress=True)
+        controls = extract_controls(args.video, rate=args.rate, settings=settings, progress=True)
         if not controls.has_person:
             _warn(f"no person found in {args.video.name}: face and body controls are fully masked")
         with written_together(outputs) as tmp:
@@ -86,8 +89,16 @@ def _add_option_flags(group, kind) -> None:
 
 
 def _option_values(args, kind) -> dict:
-    names = {spec.name for spec in fields(kind)} | {spec.name for spec in fields(SamplingConfig)}
+    names = {spec.name for spec in fields(kind)}
+    if "sampling" in names:
+        names |= {spec.name for spec in fields(SamplingConfig)}
     return {name: value for name, value in vars(args).items() if name in names and value is not None}
+
+
+def _add_analysis_flags(parser) -> None:
+    _add_option_flags(parser.add_argument_group("analysis", "how finely the video is looked at: the defaults are the "
+                                                            "measured trade-off of speed against accuracy (README)"),
+                      AnalysisSettings)
 
 
 def _add_generate(subcommands) -> None:
@@ -118,6 +129,7 @@ def _add_generate(subcommands) -> None:
                                                         "(another prompt, seed or setting) skips the analysis")
     parser.add_argument("--workers", type=int, default=1, help="videos made at once with --out-dir (default 1)")
     parser.add_argument("--shard", help="K/N: make only the K-th of every N videos (for job arrays on a cluster)")
+    _add_analysis_flags(parser)
     _add_option_flags(parser.add_argument_group("composer backend"), ComposerOptions)
     _add_option_flags(parser.add_argument_group("musicgen backend"), MusicGenOptions)
     parser.set_defaults(run=_run_generate)
@@ -145,6 +157,7 @@ def _run_generate(args) -> None:
     from expotion.batch import read_prompts
 
     pipe = Expotion.from_pretrained(args.backend, **_backend_values(args))
+    analysis = analysis_settings(**_option_values(args, AnalysisSettings))
     video = args.videos[0]
     prompt = read_prompts(args.prompts).prompt_for(video, args.prompt) if args.prompts else args.prompt
 
@@ -162,7 +175,8 @@ def _run_generate(args) -> None:
 
     try:
         result = pipe(video, prompt, args.out, seed=args.seed, plot=not args.no_plot, stems=args.stems,
-                      cache_dir=args.cache_dir, progress=tell if interactive else None, show_progress_bar=interactive)
+                      cache_dir=args.cache_dir, analysis=analysis, progress=tell if interactive else None,
+                      show_progress_bar=interactive)
     finally:
         for bar in bars.values():
             bar.close()
@@ -186,6 +200,7 @@ def _run_batch(args) -> None:
     from expotion.options import backend_options
 
     options = backend_options(args.backend, **_backend_values(args))
+    analysis = analysis_settings(**_option_values(args, AnalysisSettings))
     jobs = plan_jobs(args.videos, args.out_dir, args.prompt, read_prompts(args.prompts) if args.prompts else None,
                      parse_shard(args.shard))
     bar = tqdm(total=len(jobs), unit="video", desc="videos", disable=None)
@@ -197,7 +212,7 @@ def _run_batch(args) -> None:
 
     try:
         summary = run_batch(jobs, args.backend, options, workers=args.workers, seed=args.seed, plot=not args.no_plot,
-                            stems=args.stems, cache_dir=args.cache_dir, progress=tell)
+                            stems=args.stems, cache_dir=args.cache_dir, analysis=analysis, progress=tell)
     finally:
         bar.close()
     print(f"{args.out_dir}: {summary.line()}")

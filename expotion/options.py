@@ -87,8 +87,10 @@ class AnalysisSettings:
     `benchmarks/analysis_settings.py`)."""
 
     max_side: int = option(640, "pixels along the long side the frames are shrunk to before analysis", 64, 4096)
-    motion_fps: float = option(30.0, "optical flow on at most this many frames a second", 1.0, 240.0)
-    person_fps: float = option(10.0, "face mesh and pose on at most this many frames a second", 1.0, 240.0)
+    motion_fps: float = option(30.0, "optical flow on every n-th frame, the largest n that keeps at least this many "
+                                     "frames a second", 1.0, 240.0)
+    person_fps: float = option(10.0, "face mesh and pose on every n-th frame, the largest n that keeps at least this "
+                                     "many frames a second", 1.0, 240.0)
     flow_width: int = option(160, "pixels across the optical flow's grey picture", 32, 1280)
     single_tracker_max_fps: float = option(20.0, "above this many face and pose frames a second, two pose trackers "
                                                  "take turns", 1.0, 240.0)
@@ -103,6 +105,11 @@ def backend_options(backend: str, **values) -> ComposerOptions | MusicGenOptions
     if backend not in BACKEND_OPTIONS:
         raise ParameterError("backend", f"must be one of {', '.join(BACKEND_OPTIONS)}, got {backend!r}")
     return with_values(BACKEND_OPTIONS[backend](), **values)
+
+
+def analysis_settings(**values) -> AnalysisSettings:
+    """The analysis settings with `values` set; checked."""
+    return with_values(AnalysisSettings(), **values)
 
 
 def with_values(options, **values):

@@ -26,7 +26,8 @@ from expotion.controls.cache import cached_controls
 from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError, ParameterError
 from expotion.generators import DEFAULT_BACKEND, Generator, Music, create_generator
-from expotion.options import LOADING, BACKEND_OPTIONS, ComposerOptions, MusicGenOptions, backend_options, check_seed, with_values
+from expotion.options import (LOADING, BACKEND_OPTIONS, AnalysisSettings, ComposerOptions, MusicGenOptions, backend_options,
+                              check, check_seed, with_values)
 from expotion.outputs import Outputs, start_painter, written_together
 from expotion.video.decode import probe
 from expotion.video.fingerprint import content_hash
@@ -100,15 +101,17 @@ class Expotion:
 
     def __call__(self, video: str | Path, prompt: str, out: str | Path, *, seed: int | None = None, plot: bool = True,
                  stems: bool = False, max_duration: float | None = None, cache_dir: str | Path | None = None,
-                 progress: Progress | None = None, show_progress_bar: bool = False) -> GenerationResult:
+                 analysis: AnalysisSettings = AnalysisSettings(), progress: Progress | None = None,
+                 show_progress_bar: bool = False) -> GenerationResult:
         """Write OUT.mp4 — `video` with music for `prompt` as its sound — and its siblings, all
         together or none. `seed` None: derived from the video's content and the prompt.
         `max_duration` (s): refuse longer videos, checked while decoding. `cache_dir`: keep and
-        reuse the video's controls there."""
+        reuse the video's controls there. `analysis`: how finely the video is looked at."""
         video, prompt = Path(video), prompt or ""
         seed_given = seed is not None
         if seed_given:
             check_seed(seed)
+        check(analysis)
         tell = progress or (lambda stage, fraction: None)
         outputs = Outputs.plan(out, midi=self.generator.symbolic, plot=plot, stems=self.generator.stem_roles if stems else ())
         tell("decode", 0.0)
@@ -118,7 +121,7 @@ class Expotion:
         tell("controls", 0.0)
         with start_painter(plot) as painter:
             controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
-                                       max_duration=max_duration, progress=show_progress_bar, info=info)
+                                       settings=analysis, max_duration=max_duration, progress=show_progress_bar, info=info)
             seed = default_seed(fingerprint, prompt) if seed is None else seed
             tell("compose", 0.0)
             music = self.generator.generate(controls, prompt, controls.duration, seed,
@@ -135,12 +138,13 @@ class Expotion:
 
 def generate(video: str | Path, prompt: str, out: str | Path, *, backend: str = DEFAULT_BACKEND, seed: int | None = None,
              plot: bool = True, stems: bool = False, max_duration: float | None = None, cache_dir: str | Path | None = None,
-             progress: Progress | None = None, show_progress_bar: bool = False, **options) -> GenerationResult:
+             analysis: AnalysisSettings = AnalysisSettings(), progress: Progress | None = None,
+             show_progress_bar: bool = False, **options) -> GenerationResult:
     """One job: `Expotion.from_pretrained(backend, **options)(video, prompt, out, …)`. To make
     music for several videos, build the pipeline once and call it for each."""
     pipe = Expotion.from_pretrained(backend, **options)
     return pipe(video, prompt, out, seed=seed, plot=plot, stems=stems, max_duration=max_duration, cache_dir=cache_dir,
-                progress=progress, show_progress_bar=show_progress_bar)
+                analysis=analysis, progress=progress, show_progress_bar=show_progress_bar)
 
 
 class WavWriter:

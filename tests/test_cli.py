@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from expotion.controls import Controls
 
@@ -19,10 +20,12 @@ def test_help_lists_the_commands():
 def test_extract_writes_controls_and_plot(videos, tmp_path):
     path, _ = videos("30fps")
     out, plot = tmp_path / "c.npz", tmp_path / "c.png"
-    result = run_cli("extract", path, "--out", out, "--plot", plot, "--rate", 25)
+    result = run_cli("extract", path, "--out", out, "--plot", plot, "--rate", 25, "--person-fps", 15)
     assert result.returncode == 0, result.stderr
     controls = Controls.load(out)
     assert controls.rate == 25 and controls.face_mask.all()
+    assert controls.provenance["analysed_fps"]["face_and_body"] == pytest.approx(15)  # every other frame, as asked
+    assert controls.provenance["analysis"]["person_fps"] == 15
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.stderr == ""  # no native-library chatter (and no progress bar off a terminal)
     assert sorted(tmp_path.iterdir()) == sorted([out, plot])  # no temporary files left
@@ -48,7 +51,10 @@ def test_absurd_rate_is_refused_naming_the_flag(videos, tmp_path):
     path, _ = videos("15fps")
     result = run_cli("extract", path, "--out", tmp_path / "c.npz", "--rate", "0")
     assert result.returncode == 1 and result.stderr.startswith("expotion: error: --rate must be between 1 and 1000")
-    assert not (tmp_path / "c.npz").exists()
+    for command in (("extract", path, "--out", tmp_path / "c.npz"), ("generate", path, "--out", tmp_path / "c.mp4")):
+        result = run_cli(*command, "--person-fps", "0")
+        assert result.returncode == 1 and result.stderr == "expotion: error: --person-fps must be a number between 1 and 240, got 0.0\n"
+    assert not list(tmp_path.iterdir())
 
 
 def test_no_person_warns_and_writes_masked_controls(tmp_path):

@@ -10,6 +10,7 @@ from scipy.io import wavfile
 
 from expotion import pipeline
 from expotion.errors import ExpotionError
+from expotion.options import AnalysisSettings
 from expotion.testing import synthetic
 from expotion.video.mux import mux_music
 
@@ -111,7 +112,7 @@ def test_cli_generate_bad_inputs_one_line_no_outputs(tmp_path):
         assert not (tmp_path / "o").exists()
 
 
-def test_controls_are_cached_by_content_never_for_another_video_or_version(videos, tmp_path, monkeypatch):
+def test_controls_are_cached_by_content_never_for_another_video_setting_or_version(videos, tmp_path, monkeypatch):
     from expotion.controls import cache
 
     path, _ = videos("15fps")
@@ -130,6 +131,8 @@ def test_controls_are_cached_by_content_never_for_another_video_or_version(video
     assert again.controls.provenance["source"] == str(copy)
     with pytest.raises(AssertionError, match="analysed again"):  # another video is never served these controls …
         pipe(other, "pop", tmp_path / "three.mp4", plot=False, cache_dir=tmp_path / "cache")
+    with pytest.raises(AssertionError, match="analysed again"):  # … nor those analysed with other settings …
+        pipe(path, "pop", tmp_path / "five.mp4", plot=False, cache_dir=tmp_path / "cache", analysis=AnalysisSettings(person_fps=15))
     monkeypatch.setattr(cache, "EXTRACTOR_VERSION", "older-or-newer")
     with pytest.raises(AssertionError, match="analysed again"):  # … nor is another extractor version's
         pipe(path, "pop", tmp_path / "four.mp4", plot=False, cache_dir=tmp_path / "cache")
