@@ -17,7 +17,6 @@ ratio.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import os
 import statistics
 import subprocess
@@ -29,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 from expotion.controls import extract_controls  # noqa: E402
-from expotion.outputs import Outputs  # noqa: E402
+from expotion.outputs import Outputs, start_painter  # noqa: E402
 from expotion.pipeline import Expotion, write_outputs  # noqa: E402
 from expotion.testing import synthetic  # noqa: E402
 
@@ -87,14 +86,14 @@ def main() -> None:
     controls = extract_controls(video)
     music = pipe.generator.generate(controls, PROMPT, controls.duration, seed=0)  # warm-up (soundfont, imports)
     outputs = Outputs.plan(work / "staged.mp4", midi=True, plot=True)
-    painter = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-
-    stages = {
-        "controls (decode + analyse)": median_seconds(lambda: extract_controls(video)),
-        "compose + render": median_seconds(lambda: pipe.generator.generate(controls, PROMPT, controls.duration, seed=0)),
-        "write mp4 + wav + MIDI + JSON + plot": median_seconds(lambda: write_outputs(outputs, video, controls, music, music.decisions, painter)),
-        "pipeline (in process)": median_seconds(lambda: pipe(video, PROMPT, work / "out.mp4", seed=0)),
-    }
+    with start_painter() as painter:
+        stages = {
+            "controls (decode + analyse)": median_seconds(lambda: extract_controls(video)),
+            "compose + render": median_seconds(lambda: pipe.generator.generate(controls, PROMPT, controls.duration, seed=0)),
+            "write mp4 + wav + MIDI + JSON + plot": median_seconds(
+                lambda: write_outputs(outputs, video, controls, music, music.decisions, painter)),
+            "pipeline (in process)": median_seconds(lambda: pipe(video, PROMPT, work / "out.mp4", seed=0)),
+        }
     stages["expotion generate (command)"] = cli_seconds
     duration = controls.duration
     print(f"{video.name}: {duration:.2f} s")

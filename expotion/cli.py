@@ -53,21 +53,19 @@ def _add_extract(subcommands) -> None:
 
 def _run_extract(args) -> None:
     from expotion.controls import extract_controls
-    from expotion.outputs import check_paths, start_painter, written_together
+    from expotion.controls.plot import plot_controls
+    from expotion.outputs import check_paths, written_together
 
     outputs = [args.out] + ([args.plot] if args.plot else [])
     settings = analysis_settings(**_option_values(args, AnalysisSettings))
     check_paths(outputs, [args.video])
-    with start_painter(bool(args.plot)):
-        controls = extract_controls(args.video, rate=args.rate, settings=settings, progress=True)
-        if not controls.has_person:
-            _warn(f"no person found in {args.video.name}: face and body controls are fully masked")
-        with written_together(outputs) as tmp:
-            controls.save_to(tmp[args.out])
-            if args.plot:
-                from expotion.controls.plot import plot_controls  # loaded beside the analysis
-
-                plot_controls(controls, tmp[args.plot])
+    controls = extract_controls(args.video, rate=args.rate, settings=settings, progress=True)
+    if not controls.has_person:
+        _warn(f"no person found in {args.video.name}: face and body controls are fully masked")
+    with written_together(outputs) as tmp:
+        controls.save_to(tmp[args.out])
+        if args.plot:
+            plot_controls(controls, tmp[args.plot])
     print(
         f"{args.out}: {controls.duration:.2f} s at {controls.rate:g} Hz, face on {controls.face_mask.mean():.0%} "
         f"and body on {controls.body_mask.mean():.0%} of the time, {len(controls.movement_beats)} movement beats"
@@ -462,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
 def console() -> None:
     """The `expotion` command. Once a command other than `app` returns, everything it wrote
     is closed and in place, so the process ends at once: tearing down an interpreter that
-    has loaded MediaPipe and matplotlib takes another 0.3–0.4 s. The app ends the
+    has loaded MediaPipe takes another 0.3–0.4 s. The app ends the
     usual way, so that its web server cleans up after itself."""
     code = main()
     if sys.argv[1:2] == ["app"]:

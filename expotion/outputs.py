@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,10 +103,6 @@ def written_together(paths: list[Path]) -> Iterator[dict[Path, Path]]:
             tmp.unlink(missing_ok=True)
 
 
-def start_painter(plot: bool) -> concurrent.futures.ThreadPoolExecutor:
-    """The thread that will draw the plot, to start before the analysis: it loads Matplotlib
-    (0.8 s) while the video is analysed, rather than after, when the plot is wanted."""
-    painter = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plot")
-    if plot:
-        painter.submit(importlib.import_module, "expotion.controls.plot")
-    return painter
+def start_painter() -> concurrent.futures.ThreadPoolExecutor:
+    """The thread that draws the plot while the music is written."""
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="plot")

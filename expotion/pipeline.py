@@ -23,6 +23,7 @@ import numpy as np
 
 from expotion.controls import Controls
 from expotion.controls.cache import cached_controls
+from expotion.controls.plot import plot_controls
 from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError, ParameterError
 from expotion.generators import DEFAULT_BACKEND, Generator, Music, create_generator
@@ -119,7 +120,7 @@ class Expotion:
         outputs.check([video])
         fingerprint = content_hash(video)
         tell("controls", 0.0)
-        with start_painter(plot) as painter:
+        with start_painter() as painter:
             controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
                                        settings=analysis, max_duration=max_duration, progress=show_progress_bar, info=info)
             seed = default_seed(fingerprint, prompt) if seed is None else seed
@@ -203,6 +204,4 @@ def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Musi
 
 
 def _plot(controls: Controls, music: Music, video: Path, path: Path) -> None:
-    from expotion.controls.plot import plot_controls
-
     plot_controls(controls, path, beats=music.beat_times, title=f"{video.name}: movement beats (red) and music beats (blue)")
