@@ -47,6 +47,12 @@ def colour_map(values: np.ndarray, anchors: tuple[str, ...] = MAGMA) -> np.ndarr
     return np.round(table[low] * (1 - fraction) + table[low + 1] * fraction).astype(np.uint8)
 
 
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each stretch where `mask` is true."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, int), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
 def _label(value: float) -> str:
     return f"{value + 0.0:g}"  # + 0.0: no "-0"
 
@@ -81,9 +87,7 @@ class Panel:
     def line(self, times, values, colour: str, width: float = 1.0, label: str | None = None) -> None:
         """A trace, broken where values are NaN."""
         xs, ys = self.x(times), self.y(values)
-        finite = np.isfinite(ys)
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], finite.astype(int), [0]])))
-        for start, stop in zip(edges[::2], edges[1::2]):
+        for start, stop in _runs(np.isfinite(ys)):
             points = list(zip(xs[start:stop].tolist(), ys[start:stop].tolist()))
             if len(points) > 1:
                 self.chart.draw.line(points, fill=colour, width=round(SUPERSAMPLE * width), joint="curve")
@@ -106,9 +110,8 @@ class Panel:
             return
         times = np.asarray(times, float)
         ends = np.append(times[1:], self.chart.duration)
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
         _, top, _, bottom = self.box
-        for start, stop in zip(edges[::2], edges[1::2]):
+        for start, stop in _runs(mask):
             x0, x1 = self.x([times[start], ends[stop - 1]])
             self.chart.draw.rectangle([x0, SUPERSAMPLE * top, x1, SUPERSAMPLE * bottom], fill=colour)
         if label:
@@ -116,15 +119,13 @@ class Panel:
 
     def vlines(self, times, colour: str, opacity: float = 1.0, dashed: bool = False) -> None:
         """Full-height vertical lines, blended over what is drawn."""
-        _, top, _, bottom = self.box
+        top, bottom = SUPERSAMPLE * self.box[1], SUPERSAMPLE * self.box[3]
         fill = _rgb(colour) + (round(255 * opacity),)
-        step = SUPERSAMPLE * (DASH_PX + GAP_PX) if dashed else None
+        dash = SUPERSAMPLE * DASH_PX if dashed else bottom - top
+        starts = np.arange(top, bottom, dash + SUPERSAMPLE * GAP_PX) if dashed else [top]
         for x in self.x(times):
-            if dashed:
-                for y in np.arange(SUPERSAMPLE * top, SUPERSAMPLE * bottom, step):
-                    self.chart.overlay.line([(x, y), (x, min(y + SUPERSAMPLE * DASH_PX, SUPERSAMPLE * bottom))], fill=fill, width=SUPERSAMPLE)
-            else:
-                self.chart.overlay.line([(x, SUPERSAMPLE * top), (x, SUPERSAMPLE * bottom)], fill=fill, width=SUPERSAMPLE)
+            for y in starts:
+                self.chart.overlay.line([(x, y), (x, min(y + dash, bottom))], fill=fill, width=SUPERSAMPLE)
 
     def heat_map(self, values: np.ndarray, row_names: list[str]) -> None:
         """(T, R) values across the panel, one row per column of `values` (first on top),
