@@ -132,8 +132,12 @@ class Panel:
         each sample up to the next, coloured by value over the whole map's range."""
         values = np.asarray(values, float)
         low, high = np.nanmin(values), np.nanmax(values)
-        pixels = colour_map(((values - low) / (high - low) if high > low else values * 0).T)
         left, top, right, bottom = (SUPERSAMPLE * edge for edge in self.box)
+        # The sample under each pixel column's centre, picked before colouring: a long video's
+        # map is coloured at the picture's width, not at its length.
+        under = np.minimum(((np.arange(right - left) + 0.5) / (right - left) * len(values)).astype(int), len(values) - 1)
+        picked = values[under]
+        pixels = colour_map(((picked - low) / (high - low) if high > low else picked * 0).T)
         picture = Image.fromarray(pixels, "RGB").resize((right - left, bottom - top), Image.NEAREST)
         self.chart.image.paste(picture, (left, top))
         rows = len(row_names)
