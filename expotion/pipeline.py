@@ -120,19 +120,19 @@ class Expotion:
         outputs.check([video])
         fingerprint = content_hash(video)
         tell("controls", 0.0)
+        controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
+                                   settings=analysis, max_duration=max_duration, progress=show_progress_bar, info=info)
+        seed = default_seed(fingerprint, prompt) if seed is None else seed
+        tell("compose", 0.0)
+        music = self.generator.generate(controls, prompt, controls.duration, seed,
+                                        progress=lambda done, total: tell("compose", done / max(total, 1)))
+        expected = int(round(controls.duration * music.sample_rate))
+        if music.source.length != expected:
+            raise RuntimeError(f"backend {self.backend} returned {music.source.length} samples, expected {expected}")
+        tell("mux", 0.0)
+        decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
+                     "video": str(video), "duration": controls.duration}
         with start_painter() as painter:
-            controls = cached_controls(video, fingerprint, Path(cache_dir) if cache_dir else None, rate=DEFAULT_RATE,
-                                       settings=analysis, max_duration=max_duration, progress=show_progress_bar, info=info)
-            seed = default_seed(fingerprint, prompt) if seed is None else seed
-            tell("compose", 0.0)
-            music = self.generator.generate(controls, prompt, controls.duration, seed,
-                                            progress=lambda done, total: tell("compose", done / max(total, 1)))
-            expected = int(round(controls.duration * music.sample_rate))
-            if music.source.length != expected:
-                raise RuntimeError(f"backend {self.backend} returned {music.source.length} samples, expected {expected}")
-            tell("mux", 0.0)
-            decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
-                         "video": str(video), "duration": controls.duration}
             write_outputs(outputs, video, controls, music, decisions, painter)
         return GenerationResult(outputs, controls, music, seed)
 
