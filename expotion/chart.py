@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 # Matplotlib's default colour cycle, so that the picture reads like the rest of the field's.
 SERIES = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-BLUE, ORANGE, GREEN, RED = SERIES[:4]
+BLUE, RED = SERIES[0], SERIES[3]
 MAGMA = ("#000004", "#1d1147", "#51127c", "#832681", "#b73779", "#e75263", "#fc8961", "#fec488", "#fcfdbf")  # dark → light
 INK, FRAME, BAND = "#000000", "#000000", "#d9d9d9"
 SUPERSAMPLE = 2
@@ -51,6 +51,11 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, stop) of each stretch where `mask` is true."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, int), [0]])))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _triangle(x: float, y: float, half: float) -> list[tuple[float, float]]:
+    """Corners of an upward triangle `2 × half` wide around (x, y)."""
+    return [(x - half, y + half), (x + half, y + half), (x, y - half)]
 
 
 def _label(value: float) -> str:
@@ -99,7 +104,7 @@ class Panel:
         half = SUPERSAMPLE * size
         for x, y in zip(self.x(times), self.y(values)):
             if np.isfinite(y):
-                self.chart.draw.polygon([(x - half, y + half), (x + half, y + half), (x, y - half)], fill=colour)
+                self.chart.draw.polygon(_triangle(x, y, half), fill=colour)
         if label:
             self.add_to_legend("marker", colour, label)
 
@@ -201,9 +206,7 @@ class Panel:
         for (kind, colour, label), width in zip(self.legend_entries, widths):
             x = left + pad
             if kind == "marker":
-                half = SUPERSAMPLE * 4
-                centre = x + sample / 2
-                self.chart.draw.polygon([(centre - half, middle + half), (centre + half, middle + half), (centre, middle - half)], fill=colour)
+                self.chart.draw.polygon(_triangle(x + sample / 2, middle, SUPERSAMPLE * 4), fill=colour)
             elif kind == "band":
                 self.chart.draw.rectangle([x, middle - SUPERSAMPLE * 4, x + sample, middle + SUPERSAMPLE * 4], fill=colour)
             elif kind == "dashed":
@@ -225,7 +228,7 @@ class Chart:
     `duration` seconds."""
 
     def __init__(self, width: int, height: int, duration: float, title: str = ""):
-        self.width, self.height, self.duration = width, height, max(float(duration), 1e-9)
+        self.duration = max(float(duration), 1e-9)
         self.image = Image.new("RGB", (SUPERSAMPLE * width, SUPERSAMPLE * height), "white")
         self.draw = ImageDraw.Draw(self.image)
         self.overlay = ImageDraw.Draw(self.image, "RGBA")  # blends translucent marks over the picture

@@ -57,7 +57,7 @@ def _run_extract(args) -> None:
     from expotion.outputs import check_paths, written_together
 
     outputs = [args.out] + ([args.plot] if args.plot else [])
-    settings = analysis_settings(**_option_values(args, AnalysisSettings))
+    settings = _analysis(args)
     check_paths(outputs, [args.video])
     controls = extract_controls(args.video, rate=args.rate, settings=settings, progress=True)
     if not controls.has_person:
@@ -91,6 +91,10 @@ def _option_values(args, kind) -> dict:
     if "sampling" in names:
         names |= {spec.name for spec in fields(SamplingConfig)}
     return {name: value for name, value in vars(args).items() if name in names and value is not None}
+
+
+def _analysis(args) -> AnalysisSettings:
+    return analysis_settings(**_option_values(args, AnalysisSettings))
 
 
 def _add_analysis_flags(parser) -> None:
@@ -155,7 +159,7 @@ def _run_generate(args) -> None:
     from expotion.batch import read_prompts
 
     pipe = Expotion.from_pretrained(args.backend, **_backend_values(args))
-    analysis = analysis_settings(**_option_values(args, AnalysisSettings))
+    analysis = _analysis(args)
     video = args.videos[0]
     prompt = read_prompts(args.prompts).prompt_for(video, args.prompt) if args.prompts else args.prompt
 
@@ -198,7 +202,7 @@ def _run_batch(args) -> None:
     from expotion.options import backend_options
 
     options = backend_options(args.backend, **_backend_values(args))
-    analysis = analysis_settings(**_option_values(args, AnalysisSettings))
+    analysis = _analysis(args)
     jobs = plan_jobs(args.videos, args.out_dir, args.prompt, read_prompts(args.prompts) if args.prompts else None,
                      parse_shard(args.shard))
     bar = tqdm(total=len(jobs), unit="video", desc="videos", disable=None)
