@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from expotion.controls import Controls, extract_controls
+from expotion.controls.body import BodyObservation
 from expotion.controls.face import FACE_SCALARS
 from expotion.controls.movement_beats import gaussian_smooth, local_minima
+from expotion.controls.observations import BLOCK_ROWS, ObservationLog
 from expotion.errors import ParameterError
 from expotion.options import AnalysisSettings
 from expotion.testing import synthetic
@@ -160,3 +162,32 @@ def test_gaussian_smoothing_is_scipys_in_nearest_mode(sigma):
         velocity = rng.normal(size=(length, 13, 2))
         expected = gaussian_filter1d(velocity, sigma, axis=0, mode="nearest")
         np.testing.assert_allclose(gaussian_smooth(velocity, sigma), expected, rtol=0, atol=1e-12)
+
+
+def test_the_observation_log_keeps_every_row_in_order_with_gaps_as_nan():
+    """Rows are kept in blocks; across block edges, with unseen rows between and at both ends,
+    each field comes back as the stack of what was appended, NaN where nothing was seen."""
+    log, expected = ObservationLog(), []
+    rng = np.random.default_rng(0)
+    for row in range(2 * BLOCK_ROWS + 5):
+        seen = 3 <= row < 2 * BLOCK_ROWS + 2 and row % 7 != 0
+        observation = BodyObservation(rng.normal(size=(13, 2)), rng.random(13)) if seen else None
+        log.append(observation)
+        expected.append(observation)
+    assert len(log) == len(expected)
+    assert np.array_equal(log.valid(), [o is not None for o in expected])
+    keypoints = log.values("keypoints")
+    assert keypoints.shape == (len(expected), 13, 2)
+    for row, observation in enumerate(expected):
+        if observation is None:
+            assert np.isnan(keypoints[row]).all()
+        else:
+            assert np.array_equal(keypoints[row], observation.keypoints)
+
+
+def test_a_field_never_observed_comes_back_as_nan_of_its_shape():
+    log = ObservationLog()
+    for _ in range(3):
+        log.append(None)
+    assert not log.valid().any()
+    assert np.isnan(log.values("expression", (5,))).all() and log.values("expression", (5,)).shape == (3, 5)

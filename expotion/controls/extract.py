@@ -20,7 +20,7 @@ import concurrent.futures
 import contextlib
 import ctypes
 import importlib.metadata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import cv2
@@ -31,8 +31,9 @@ import expotion
 from expotion.controls.movement_beats import find_movement_beats, movement_speed
 from expotion.controls.body import BODY_KEYPOINTS, SHOULDERS, BodyAnalyzer, BodyObservation
 from expotion.controls.controls import Controls
-from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer, FaceObservation
-from expotion.controls.motion import MOTION_REGIONS, MotionAnalyzer, MotionObservation
+from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer
+from expotion.controls.motion import MOTION_REGIONS, MotionAnalyzer
+from expotion.controls.observations import FrameObservations, ObservationLog
 from expotion.controls.timeline import DEFAULT_CUTOFF_HZ, DEFAULT_RATE, MAX_GAP_S, grid_times, to_grid
 from expotion.errors import ExpotionError, ParameterError
 from expotion.options import AnalysisSettings, check
@@ -49,42 +50,6 @@ PIPELINE_DEPTH = 4  # frames in flight to the pose threads
 MAX_WAITING = 32  # frames held while the analysers load (0.9 MB each at 640 px)
 MALLOC_ARENAS = 2
 MMAP_THRESHOLD = 1024 * 1024  # bytes: larger blocks are mapped on their own
-
-
-@dataclass
-class FrameObservations:
-    """Everything the analysers saw, at the video's own timestamps: every decoded frame's time,
-    and the face, body and motion of the frames analysed for them."""
-
-    times: list[float] = field(default_factory=list)  # every frame
-    durations: list[float | None] = field(default_factory=list)
-    person_times: list[float] = field(default_factory=list)  # frames analysed for face and body
-    faces: list[FaceObservation | None] = field(default_factory=list)
-    bodies: list[BodyObservation | None] = field(default_factory=list)
-    motion: list[MotionObservation] = field(default_factory=list)
-
-    @staticmethod
-    def _rate(times) -> float:
-        """Median frame rate (robust to the odd long frame of variable-rate video)."""
-        steps = np.diff(times)
-        return float(1.0 / np.median(steps)) if len(steps) else 0.0
-
-    def fps(self) -> float:
-        return self._rate(self.times)
-
-    def person_fps(self) -> float:
-        return self._rate(self.person_times)
-
-    def motion_fps(self) -> float:
-        return self._rate([m.time for m in self.motion])
-
-    def duration(self) -> float:
-        """From the first frame's start to the last frame's end."""
-        last = self.durations[-1]
-        if last is None:
-            steps = np.diff(self.times)
-            last = float(np.median(steps)) if len(steps) else 0.0
-        return self.times[-1] + last
 
 
 def strides(fps: float, settings: AnalysisSettings) -> tuple[int, int]:
@@ -149,7 +114,7 @@ def observe(path: Path, info: VideoInfo, settings: AnalysisSettings, max_duratio
 
         for frame in iter_frames(path, max_side=settings.max_side, max_duration=max_duration):
             seen.times.append(frame.time)
-            seen.durations.append(frame.duration)
+            seen.durations.append(np.nan if frame.duration is None else frame.duration)
             bar.update()
             if frame.index % motion_every == 0:
                 flows.append(motion_thread.submit(motion, frame.grey(settings.flow_width), frame.time))
@@ -169,16 +134,6 @@ def observe(path: Path, info: VideoInfo, settings: AnalysisSettings, max_duratio
     return seen
 
 
-def _stack(observations: list, attribute: str, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """Per-frame arrays (NaN where nothing was observed) and the validity vector."""
-    valid = np.array([o is not None for o in observations])
-    values = np.full((len(observations),) + shape, np.nan)
-    for index, observation in enumerate(observations):
-        if observation is not None:
-            values[index] = getattr(observation, attribute)
-    return values, valid
-
-
 def _shoulder_width(keypoints: np.ndarray) -> float:
     widths = np.linalg.norm(keypoints[:, SHOULDERS[0]] - keypoints[:, SHOULDERS[1]], axis=1)
     widths = widths[np.isfinite(widths)]
@@ -191,9 +146,8 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     duration = seen.duration()
     grid = grid_times(duration, rate)
 
-    def on_grid(observations, attribute, shape):
-        values, valid = _stack(observations, attribute, shape)
-        return to_grid(times, values, valid, grid, cutoff_hz=person_cutoff_hz)
+    def on_grid(observations: ObservationLog, attribute: str, shape: tuple[int, ...]):
+        return to_grid(times, observations.values(attribute, shape), observations.valid(), grid, cutoff_hz=person_cutoff_hz)
 
     expression, face_mask = on_grid(seen.faces, "expression", (EXPRESSION_DIM,))
     head_pose, _ = on_grid(seen.faces, "head_pose", (len(HEAD_POSE),))
@@ -202,12 +156,13 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     visibility, _ = on_grid(seen.bodies, "visibility", (len(BODY_KEYPOINTS),))
     body_velocity = np.gradient(keypoints, 1.0 / rate, axis=0) if len(grid) > 1 else np.zeros_like(keypoints)
 
-    motion_times = np.array([m.time for m in seen.motion])
     if len(seen.motion):
-        everywhere = np.ones(len(seen.motion), dtype=bool)
-        energy, _ = to_grid(motion_times, np.array([m.energy for m in seen.motion]), everywhere, grid, cutoff_hz=motion_cutoff_hz)
-        regions, _ = to_grid(motion_times, np.stack([m.region_energy for m in seen.motion]), everywhere, grid, cutoff_hz=motion_cutoff_hz)
-        flow, _ = to_grid(motion_times, np.stack([m.region_flow for m in seen.motion]), everywhere, grid, cutoff_hz=motion_cutoff_hz)
+        motion_times, everywhere = seen.motion.values("time"), seen.motion.valid()
+
+        def motion_on_grid(attribute: str) -> np.ndarray:
+            return to_grid(motion_times, seen.motion.values(attribute), everywhere, grid, cutoff_hz=motion_cutoff_hz)[0]
+
+        energy, regions, flow = (motion_on_grid(attribute) for attribute in ("energy", "region_energy", "region_flow"))
     else:  # a single frame shows no motion
         energy, regions, flow = np.zeros(len(grid)), np.zeros((len(grid), len(MOTION_REGIONS))), np.zeros((len(grid), len(MOTION_REGIONS), 2))
 
