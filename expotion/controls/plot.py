@@ -19,7 +19,7 @@ PANEL_HEIGHTS = [1.3, 1, 1, 1, 1.2, 1]
 
 def _stacked_traces(panel: Panel, times: np.ndarray, values: np.ndarray, names) -> None:
     """Each channel scaled to its own range and drawn in its own lane, labelled."""
-    panel.low, panel.high = -0.1, len(names)
+    panel.low, panel.high = -0.1, len(names) + 0.2  # room above the top lane for its label
     for lane, (name, trace) in enumerate(zip(names, values.T)):
         finite = trace[np.isfinite(trace)]
         low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
