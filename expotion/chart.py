@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from expotion.runs import true_runs
+
 # Matplotlib's default colour cycle, so that the picture reads like the rest of the field's.
 SERIES = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 BLUE, RED = SERIES[0], SERIES[3]
@@ -45,12 +47,6 @@ def colour_map(values: np.ndarray, anchors: tuple[str, ...] = MAGMA) -> np.ndarr
     low = np.minimum(position.astype(int), len(anchors) - 2)
     fraction = (position - low)[..., None]
     return np.round(table[low] * (1 - fraction) + table[low + 1] * fraction).astype(np.uint8)
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, stop) of each stretch where `mask` is true."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(mask, int), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
 def _triangle(x: float, y: float, half: float) -> list[tuple[float, float]]:
@@ -92,7 +88,7 @@ class Panel:
     def line(self, times, values, colour: str, width: float = 1.0, label: str | None = None) -> None:
         """A trace, broken where values are NaN."""
         xs, ys = self.x(times), self.y(values)
-        for start, stop in _runs(np.isfinite(ys)):
+        for start, stop in true_runs(np.isfinite(ys)):
             points = list(zip(xs[start:stop].tolist(), ys[start:stop].tolist()))
             if len(points) > 1:
                 self.chart.draw.line(points, fill=colour, width=round(SUPERSAMPLE * width), joint="curve")
@@ -116,7 +112,7 @@ class Panel:
         times = np.asarray(times, float)
         ends = np.append(times[1:], self.chart.duration)
         _, top, _, bottom = self.box
-        for start, stop in _runs(mask):
+        for start, stop in true_runs(mask):
             x0, x1 = self.x([times[start], ends[stop - 1]])
             self.chart.draw.rectangle([x0, SUPERSAMPLE * top, x1, SUPERSAMPLE * bottom], fill=colour)
         if label:

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from expotion.convolution import fft_convolve
+from expotion.runs import true_runs
 
 DEFAULT_RATE = 50.0  # Hz: MusicGen's EnCodec frame rate
 DEFAULT_CUTOFF_HZ = 6.0  # body and face movement above this is tracking noise
@@ -87,19 +88,13 @@ def lowpass(values: np.ndarray, rate: float, cutoff_hz: float, in_place: bool = 
     response = impulse_response(*butterworth(cutoff_hz, rate), len(out) + 2 * PAD)[:, None]  # once for every run and column
     flat = out.reshape(len(out), -1)
     finite = np.isfinite(flat).all(axis=1)
-    for start, stop in _runs(finite):
+    for start, stop in true_runs(finite):
         if stop - start > PAD:
             # A few columns at a time: the padded float64 copies stay small on long videos.
             for column in range(0, flat.shape[1], FILTER_COLUMNS):
                 columns = slice(column, column + FILTER_COLUMNS)
                 flat[start:stop, columns] = filter_forward_backward(flat[start:stop, columns].astype(np.float64), response)
     return out
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, stop) index pairs of the True runs in a boolean vector."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
 def on_screen_index(times: np.ndarray, grid: np.ndarray) -> np.ndarray:
