@@ -6,7 +6,15 @@ import pytest
 from expotion.controls import Controls, extract_controls
 from expotion.controls.body import BodyObservation
 from expotion.controls.face import FACE_SCALARS
-from expotion.controls.movement_beats import gaussian_smooth, local_minima
+from expotion.controls.movement_beats import (
+    FLOW_NOISE_FLOOR,
+    FLOW_SPEED_FLOOR,
+    REFERENCE_ASPECT,
+    REFERENCE_SHOULDER_WIDTH,
+    flow_speed_floor,
+    gaussian_smooth,
+    local_minima,
+)
 from expotion.controls.observations import BLOCK_ROWS, ObservationLog
 from expotion.errors import ParameterError
 from expotion.options import AnalysisSettings
@@ -124,10 +132,11 @@ def test_save_load_round_trip_and_resampling(extracted, tmp_path):
     assert at_25.face_mask.dtype == bool
 
 
-@pytest.mark.parametrize("name", ["nod", "strikes", "fast sway"])
+@pytest.mark.parametrize("name", ["nod", "strikes", "small strikes", "fast sway"])
 def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_within_one_frame(tmp_path, name):
     """A nod at a known tempo has a beat at each turning point; a hand that strikes and holds
-    still, one where it stops; a sway at 1.25 frame widths a second, one at each reversal."""
+    still, one where it stops, also when the person is half the size in the frame; a sway at
+    1.25 frame widths a second, one at each reversal."""
     scene = SCENES[name]
     controls = extract_controls(scene.write(tmp_path / "scene.mp4"))
     for truth in scene.truth:
@@ -140,6 +149,18 @@ def test_a_still_or_slowly_drifting_person_has_no_movement_beats(tmp_path, name)
     controls = extract_controls(SCENES[name].write(tmp_path / "scene.mp4"))
     assert controls.body_mask.all()
     assert len(controls.movement_beats) == 0, controls.movement_beats
+
+
+def test_the_flow_floor_falls_with_the_cube_of_the_persons_size_within_its_bounds():
+    webcam = flow_speed_floor(REFERENCE_SHOULDER_WIDTH, REFERENCE_ASPECT)
+    assert webcam == FLOW_SPEED_FLOOR
+    half = flow_speed_floor(REFERENCE_SHOULDER_WIDTH / 2, REFERENCE_ASPECT)
+    assert half == pytest.approx(FLOW_SPEED_FLOOR / 8)
+    # the same person in a frame twice as wide fills half as much of it
+    assert flow_speed_floor(REFERENCE_SHOULDER_WIDTH / 2, 2 * REFERENCE_ASPECT) == pytest.approx(half / 2)
+    assert flow_speed_floor(2 * REFERENCE_SHOULDER_WIDTH, REFERENCE_ASPECT) == FLOW_SPEED_FLOOR
+    assert flow_speed_floor(0.01, REFERENCE_ASPECT) == FLOW_NOISE_FLOOR
+    assert flow_speed_floor(np.nan, REFERENCE_ASPECT) == FLOW_SPEED_FLOOR  # no body: size unknown
 
 
 def test_local_minima_are_scipys_peaks_of_the_negated_curve():

@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 import expotion
-from expotion.controls.movement_beats import find_movement_beats, movement_speed
+from expotion.controls.movement_beats import find_movement_beats, flow_speed_floor, movement_speed
 from expotion.controls.body import BODY_KEYPOINTS, SHOULDERS, BodyAnalyzer, BodyObservation
 from expotion.controls.controls import Controls
 from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer
@@ -41,7 +41,7 @@ from expotion.video.decode import VideoInfo, iter_frames, probe
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
@@ -169,7 +169,8 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     shoulder_width = _shoulder_width(keypoints)
     body_in_shoulders = body_velocity / shoulder_width if np.isfinite(shoulder_width) and shoulder_width > 0 else None
     confidence = np.clip(2 * np.nan_to_num(visibility) - 1, 0, 1)  # keypoints judged unseen weigh 0
-    speed = movement_speed(rate, energy, body_in_shoulders, confidence)
+    flow_floor = flow_speed_floor(shoulder_width, provenance["width"] / provenance["height"])
+    speed = movement_speed(rate, energy, body_in_shoulders, confidence, flow_floor)
     beats, strengths = find_movement_beats(speed, rate)
     return Controls(
         rate=float(rate),

@@ -8,7 +8,8 @@ steepest slowing, which comes just before the stop.
 
 Speed is measured twice and the two views are averaged, each divided by a robust scale of
 its own (its 95th percentile, floored so that a still person's tracking noise never looks
-like movement): the upper-body keypoints (weighted mean keypoint speed, in shoulder widths
+like movement; the flow's floor shrinks with the person's size in the frame, see
+`flow_speed_floor`): the upper-body keypoints (weighted mean keypoint speed, in shoulder widths
 per second) and the whole-frame optical flow (which sees what a viewer sees move, and still
 sees movement when no body is tracked). Each view alone misses turns the other catches: flow
 between two frames that straddle a turn barely slows, and keypoints jitter. A movement beat is a local minimum of that speed which ends a stroke: the speed
@@ -25,7 +26,12 @@ import numpy as np
 
 # Floors of the robust scales: tracking noise of a still person stays well below these.
 BODY_SPEED_FLOOR = 0.8  # shoulder widths per second
-FLOW_SPEED_FLOOR = 0.08  # frame heights per second
+FLOW_SPEED_FLOOR = 0.08  # frame heights per second, for a person framed as at a webcam:
+REFERENCE_SHOULDER_WIDTH = 0.45  # frame heights, or more …
+REFERENCE_ASPECT = 4 / 3  # … in a frame this wide for one high
+# The still background of webcam footage flows at up to this (95th percentile of the corner
+# regions of real clips): below it the flow shows nothing, however small the person.
+FLOW_NOISE_FLOOR = 0.005  # frame heights per second
 # Keypoint jitter, differentiated, is loud: the velocity vectors are averaged over ±50 ms
 # (jitter cancels, a turn's reversal stays put) before their length is taken.
 VELOCITY_SMOOTHING_S = 0.05
@@ -51,6 +57,18 @@ def robust_normalise(curve: np.ndarray, floor: float) -> np.ndarray:
     return curve / scale
 
 
+def flow_speed_floor(shoulder_width: float, aspect: float) -> float:
+    """The flow floor for a person `shoulder_width` frame heights wide in a frame `aspect` wide
+    for one high. The frame's mean flow is the person's share of the frame times their speed in
+    frame heights: the same movement of a person half the size moves the frame's mean an eighth
+    as much (a quarter of the area, half the distance), so the floor falls with the cube of the
+    size. It never rises above the webcam's: a close-up moves the frame a lot anyway."""
+    if not np.isfinite(shoulder_width) or shoulder_width <= 0:
+        return FLOW_SPEED_FLOOR
+    share = (shoulder_width / REFERENCE_SHOULDER_WIDTH) ** 3 * REFERENCE_ASPECT / aspect
+    return float(np.clip(FLOW_SPEED_FLOOR * share, FLOW_NOISE_FLOOR, FLOW_SPEED_FLOOR))
+
+
 def gaussian_smooth(values: np.ndarray, sigma: float) -> np.ndarray:
     """Along axis 0, a Gaussian of `sigma` samples cut at 4 σ, the ends extended by their edge
     values (what scipy.ndimage.gaussian_filter1d computes in its "nearest" mode; importing
@@ -73,14 +91,15 @@ def body_speed(velocity: np.ndarray, weights: np.ndarray, rate: float) -> np.nda
 
 
 def movement_speed(rate: float, flow_speed: np.ndarray, body_velocity: np.ndarray | None = None,
-                   body_weights: np.ndarray | None = None) -> np.ndarray:
+                   body_weights: np.ndarray | None = None, flow_floor: float = FLOW_SPEED_FLOOR) -> np.ndarray:
     """How fast the person moves (T,), ≥ 0, about 1 at this clip's fast strokes.
 
-    `flow_speed` (T,): mean optical-flow speed over the frame (frame heights per second);
+    `flow_speed` (T,): mean optical-flow speed over the frame (frame heights per second), over
+    at least `flow_floor` (`flow_speed_floor`) where it shows movement;
     `body_velocity` (T, K, 2) in shoulder widths per second, NaN where no body is tracked,
     `body_weights` (T, K) in [0, 1].
     """
-    views = [robust_normalise(flow_speed, FLOW_SPEED_FLOOR)]
+    views = [robust_normalise(flow_speed, flow_floor)]
     if body_velocity is not None:
         views.append(robust_normalise(body_speed(body_velocity, body_weights, rate), BODY_SPEED_FLOOR))
     stacked = np.stack(views)

@@ -4,7 +4,8 @@ against (benchmarks/analysis_settings.py).
 
 Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
 a steady pace, at 60 fps, or five times as fast, 1.25 frame widths a second), nodding at a
-steady tempo, striking and holding still, or not moving at all.
+steady tempo, striking and holding still (also at half the size in the frame, as a dancer
+seen whole or a player in a wide shot is), or not moving at all.
 """
 
 from __future__ import annotations
@@ -54,10 +55,15 @@ def _nod_turns(duration: float) -> tuple[float, ...]:
     return tuple(turns[(turns > LOCK_ON_S + 0.05) & (turns < duration - EDGE_GUARD_S - 0.05)])
 
 
-def _strikes(t: float) -> synthetic.Placement:
-    done = np.clip((t - np.array(STRIKE_STARTS)) / STRIKE_S, 0, 1)
-    progress = done**3 * (10 - 15 * done + 6 * done**2)  # minimum-jerk strokes
-    return synthetic.Placement(200 + 60 * progress.sum(), 260)
+def _strikes(size: float) -> Callable[[float], synthetic.Placement]:
+    """Strikes of a portrait `size` times the usual one, over `size` times the distance."""
+
+    def placement(t: float) -> synthetic.Placement:
+        done = np.clip((t - np.array(STRIKE_STARTS)) / STRIKE_S, 0, 1)
+        progress = done**3 * (10 - 15 * done + 6 * done**2)  # minimum-jerk strokes
+        return synthetic.Placement(200 + 60 * size * progress.sum(), 260, synthetic.Placement.scale * size)
+
+    return placement
 
 
 def _drifting(pixels_per_s: float) -> Callable[[float], synthetic.Placement]:
@@ -71,7 +77,8 @@ SCENES = {
         Scene("sway at 60 fps", 5.0, TURN_TIMES, fps=60.0),
         Scene("fast sway", 5.0, FAST_TURN_TIMES, sway_speed=800.0),
         Scene("nod", 4.0, _nod_turns(4.0), _nod),
-        Scene("strikes", 4.0, tuple(np.add(STRIKE_STARTS, STRIKE_S)), _strikes),
+        Scene("strikes", 4.0, tuple(np.add(STRIKE_STARTS, STRIKE_S)), _strikes(1.0)),
+        Scene("small strikes", 4.0, tuple(np.add(STRIKE_STARTS, STRIKE_S)), _strikes(0.5)),
         Scene("still", 3.0, (), _drifting(0.0)),
         Scene("slow drift", 3.0, (), _drifting(15.0)),
     )
