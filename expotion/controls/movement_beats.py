@@ -29,8 +29,8 @@ BODY_SPEED_FLOOR = 0.8  # shoulder widths per second
 FLOW_SPEED_FLOOR = 0.08  # frame heights per second, for a person framed as at a webcam:
 REFERENCE_SHOULDER_WIDTH = 0.45  # frame heights, or more …
 REFERENCE_ASPECT = 4 / 3  # … in a frame this wide for one high
-# The still background of webcam footage flows at up to this (95th percentile of the corner
-# regions of real clips): below it the flow shows nothing, however small the person.
+# A bare wall in compressed webcam footage flows at up to this (95th percentile, the top-left
+# region of a dev clip): below it the flow shows nothing, however small the person.
 FLOW_NOISE_FLOOR = 0.005  # frame heights per second
 # Keypoint jitter, differentiated, is loud: the velocity vectors are averaged over ±50 ms
 # (jitter cancels, a turn's reversal stays put) before their length is taken.
