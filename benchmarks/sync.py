@@ -15,11 +15,15 @@ clicks exactly on the composer's own movement beats (what its detection of stops
 can reach), the beats the composer meant (after fitting a tempo and a beat grid to them),
 and the beats librosa hears.
 
-First, with known ground truth: synthetic movement whose stops drift in tempo (up to ±15 %),
-jitter (10–40 ms) and drop out (up to a quarter), given to the composer as controls. It prints
-the same Δ for the beats the composer meant, for the beats librosa hears in a click track on
-them, and for the beats librosa hears in the music: the first gap is what the tracker loses
-on a drifting tempo whatever the sound, the second what the arrangement loses to the listener.
+First, with known ground truth, two kinds of synthetic movement given to the composer as
+controls: stops that drift in tempo (up to ±15 %), jitter (10–40 ms) and drop out (up to a
+quarter); and a person dancing to music, who stops on some of its beats and on some of the
+half beats between them (jitter 10–60 ms). It prints the same Δ for the beats the composer
+meant, for the beats librosa hears in a click track on them, and for the beats librosa hears
+in the music: the first gap is what the tracker loses on a drifting tempo whatever the sound,
+the second what the arrangement loses to the listener. For the dancer it also prints what
+librosa hears of clicks on the beats of the music they dance to: a score that plays exactly
+their music's beat.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from expotion.evaluation.movement import movement_beats  # noqa: E402
 from expotion.evaluation.report import Entry, evaluate, paired_bootstrap  # noqa: E402
 from expotion.evaluation.rhythm import CHANCE_SHIFTS, beat_align_score  # noqa: E402
 from expotion.generators import create_generator  # noqa: E402
+from expotion.generators.composer import SAMPLE_RATE  # noqa: E402
 from expotion.testing.clicks import click_track  # noqa: E402
 from expotion.testing.controls import synthetic_controls  # noqa: E402
 
@@ -78,27 +83,52 @@ def drifting_stops(rng: np.random.Generator, duration: float) -> np.ndarray:
     return np.array(stops)
 
 
+def dancing_stops(rng: np.random.Generator, duration: float) -> tuple[np.ndarray, np.ndarray]:
+    """(stops, beats) of a person dancing to music at 70–140 BPM (its tempo wavering by up to
+    5 %): they stop on a beat with probability 0.5–0.95 and on the half beat after it with
+    0–0.4, 10–60 ms off."""
+    bpm, on_beat, off_beat = rng.uniform(70, 140), rng.uniform(0.5, 0.95), rng.uniform(0, 0.4)
+    jitter, waver = rng.uniform(0.01, 0.06), rng.uniform(0, 0.05)
+    time, stops, beats = rng.uniform(0.1, 0.6), [], []
+    while time < duration - 0.3:
+        period = 60 / bpm * (1 + waver * rng.normal())
+        beats.append(time)
+        stops += [time + rng.normal(0, jitter)] if rng.random() < on_beat else []
+        stops += [time + period / 2 + rng.normal(0, jitter)] if rng.random() < off_beat else []
+        time += period
+    return np.sort(stops), np.array(beats)
+
+
 def delta_over_chance(stops: np.ndarray, beats: np.ndarray, duration: float, sigma: float = 0.1) -> float:
     shifts = np.linspace(0.1, 0.9, CHANCE_SHIFTS) * duration
     chance = np.mean([beat_align_score(stops, np.sort((beats + shift) % duration), sigma) for shift in shifts])
     return beat_align_score(stops, beats, sigma) - chance
 
 
+def clicks_heard(beats: np.ndarray) -> np.ndarray:
+    """The beats librosa hears in a click track on `beats`."""
+    return music_timing(click_track(beats, SYNTHETIC_SECONDS, SAMPLE_RATE), SAMPLE_RATE).beats
+
+
 def synthetic_section() -> None:
-    composer, rng = create_generator("composer"), np.random.default_rng(0)
-    meant, clicked, heard = [], [], []
-    for scene in range(SYNTHETIC_SCENES):
-        stops = drifting_stops(rng, SYNTHETIC_SECONDS)
-        controls = synthetic_controls(SYNTHETIC_SECONDS, stops)
-        for prompt in PROMPTS.values():
-            music = composer.generate(controls, prompt, SYNTHETIC_SECONDS, seed=scene)
-            clicks = click_track(music.beat_times, SYNTHETIC_SECONDS, music.sample_rate)
-            meant.append(delta_over_chance(stops, music.beat_times, SYNTHETIC_SECONDS))
-            clicked.append(delta_over_chance(stops, music_timing(clicks, music.sample_rate).beats, SYNTHETIC_SECONDS))
-            heard.append(delta_over_chance(stops, music_timing(music.audio, music.sample_rate).beats, SYNTHETIC_SECONDS))
-    print(f"synthetic drifting movement ({SYNTHETIC_SCENES} scenes × {len(PROMPTS)} prompts): "
-          f"Δ true stops→beats meant {np.mean(meant):+.3f}, clicks on them heard by librosa {np.mean(clicked):+.3f}, "
-          f"the music heard by librosa {np.mean(heard):+.3f}", flush=True)
+    composer = create_generator("composer")
+    for kind, movement in (("drifting movement", lambda rng: (drifting_stops(rng, SYNTHETIC_SECONDS), None)),
+                           ("dancing to music", lambda rng: dancing_stops(rng, SYNTHETIC_SECONDS))):
+        rng, meant, clicked, heard, danced = np.random.default_rng(0), [], [], [], []
+        for scene in range(SYNTHETIC_SCENES):
+            stops, music_beats = movement(rng)
+            controls = synthetic_controls(SYNTHETIC_SECONDS, stops)
+            if music_beats is not None:
+                danced.append(delta_over_chance(stops, clicks_heard(music_beats), SYNTHETIC_SECONDS))
+            for prompt in PROMPTS.values():
+                music = composer.generate(controls, prompt, SYNTHETIC_SECONDS, seed=scene)
+                meant.append(delta_over_chance(stops, music.beat_times, SYNTHETIC_SECONDS))
+                clicked.append(delta_over_chance(stops, clicks_heard(music.beat_times), SYNTHETIC_SECONDS))
+                heard.append(delta_over_chance(stops, music_timing(music.audio, music.sample_rate).beats, SYNTHETIC_SECONDS))
+        reference = f"; clicks on the beats of the music danced to, heard by librosa {np.mean(danced):+.3f}" if danced else ""
+        print(f"synthetic {kind} ({SYNTHETIC_SCENES} scenes × {len(PROMPTS)} prompts): "
+              f"Δ true stops→beats meant {np.mean(meant):+.3f}, clicks on them heard by librosa {np.mean(clicked):+.3f}, "
+              f"the music heard by librosa {np.mean(heard):+.3f}{reference}", flush=True)
 
 
 def main() -> None:

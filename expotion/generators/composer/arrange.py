@@ -35,7 +35,8 @@ ON_BEAT_S = 0.06
 # prior centres near 120 BPM) hear a slow beat's eighth notes as the beat, whatever their
 # loudness: a softer hi-hat or skank is still an onset in its own frequency band. Measured on
 # drifting synthetic movement (benchmarks/sync.py), slow rock, funk and reggae were heard at
-# double time until their between-beat notes were left out.
+# double time until their between-beat notes were left out, and slow strings until their
+# melody's moved onto the beat.
 SLOW_BPM = 100.0
 
 
@@ -228,12 +229,26 @@ class Arranger:
             notes = list(rhythm)
             if cadence:  # hold the phrase's last note to the end of the bar
                 notes = [n for n in notes if n[0] < meter / 2] + [(meter / 2, meter / 2)]
+            notes = self.on_the_beats(notes)
             for index, (position, length) in enumerate(notes):
                 strong = position in (0, meter / 2) or (cadence and index == len(notes) - 1)
                 pitch = self._next_pitch(pitch, int(steps[index % len(steps)]), bar, strong, centre)
                 velocity = 62 + 40 * bar.energy + (8 if strong else 0) + self.rng.integers(-4, 5)
                 start, end = self.seconds(bar, position), self.seconds(bar, position + length)
                 self.add(self.tracks["melody"], pitch, start, end - 0.02, velocity)
+
+    def on_the_beats(self, notes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """(position, length) notes of a bar as played: in slow music a note that would start
+        between two beats starts on the first of them instead, or lengthens the note already
+        starting there."""
+        played: list[tuple[float, float]] = []
+        for position, length in notes:
+            start = position if self.plays_at(position) else float(int(position))
+            if played and played[-1][0] == start:
+                played[-1] = (start, max(played[-1][1], position + length - start))
+            else:
+                played.append((start, position + length - start))
+        return played
 
     @staticmethod
     def _next_pitch(pitch: int, step: int, bar: Bar, strong: bool, centre: int) -> int:
