@@ -5,9 +5,10 @@ from expotion.audio.loudness import CEILING, TARGET_DBFS, loudness_dbfs
 from expotion.controls import extract_controls
 from expotion.generators import create_generator
 from expotion.audio.timing import music_timing
+from expotion.generators.composer.arrange import Arranger
 from expotion.generators.composer.harmony import NOTE_NAMES, Key, parse_numeral, voice
-from expotion.generators.composer.prompt import GENRES
-from expotion.generators.composer.rhythm import HEARD_TEMPO
+from expotion.generators.composer.prompt import GENRES, parse_prompt
+from expotion.generators.composer.rhythm import HEARD_TEMPO, BeatGrid
 from expotion.testing.controls import synthetic_controls
 
 CAPTION = "Upbeat funk with slap bass, brass and drums"
@@ -81,6 +82,15 @@ def test_slow_music_is_heard_at_its_tempo_not_at_double(genre):
             assert all(np.min(np.abs(music.beat_times - start)) < 0.001 for start in starts), track.name
     heard = music_timing(music.audio, music.sample_rate).beats
     assert np.median(np.diff(heard)) == pytest.approx(0.75, rel=0.1)
+
+
+@pytest.mark.parametrize("bpm", [80.0, 120.0])
+def test_slow_melodies_start_their_notes_on_the_beat_and_stay_one_line(bpm):
+    grid = BeatGrid(np.arange(0.0, 8.0, 60 / bpm), bpm, "prompt", 0.0, 4, 0)
+    arranger = Arranger(parse_prompt("classical music"), grid, 8.0, seed=0)
+    rhythm = [(0, 1.5), (1.5, 0.5), (2, 1), (3.5, 0.5)]
+    expected = [(0, 1), (1, 1), (2, 1), (3, 1)] if bpm < 100 else rhythm
+    assert arranger.on_the_beats(rhythm) == expected
 
 
 def test_score_is_playable_music(controls, music):

@@ -239,15 +239,17 @@ class Arranger:
 
     def on_the_beats(self, notes: list[tuple[float, float]]) -> list[tuple[float, float]]:
         """(position, length) notes of a bar as played: in slow music a note that would start
-        between two beats starts on the first of them instead, or lengthens the note already
-        starting there."""
+        between two beats starts on the first of them instead (the note before it ending
+        there), or lengthens the note already starting there."""
         played: list[tuple[float, float]] = []
         for position, length in notes:
             start = position if self.plays_at(position) else float(int(position))
             if played and played[-1][0] == start:
                 played[-1] = (start, max(played[-1][1], position + length - start))
-            else:
-                played.append((start, position + length - start))
+                continue
+            if played:
+                played[-1] = (played[-1][0], min(played[-1][1], start - played[-1][0]))
+            played.append((start, position + length - start))
         return played
 
     @staticmethod
