@@ -28,7 +28,7 @@ MELODY_CENTRE = 71
 # Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
 LAYER_ENTRY = {"bass": 0.2, "melody": 0.3, "drums": 0.35}
 FULL_DRUMS = 0.55
-CALM = 0.35  # below this energy chords are held and the bass plays whole bars
+CALM = 0.35  # below this energy chords are held and the bass plays CALM_BASS
 STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
 ON_BEAT_S = 0.06
 # Below this tempo nothing starts between the beats. Listeners (and beat trackers, whose tempo
