@@ -131,11 +131,12 @@ def synthetic_section() -> None:
               f"the music heard by librosa {np.mean(heard):+.3f}{reference}", flush=True)
 
 
-def main() -> None:
-    synthetic_section()
+def score_videos(videos: list[Path]) -> np.ndarray:
+    """Generate music for every video with each prompt, score it with the ruler and print the
+    tables; returns the per-clip Δ over chance (flow stops), mean over prompts."""
     work = Path(tempfile.mkdtemp())
     entries = []
-    for video in videos_from(sys.argv[1:]):
+    for video in videos:
         for style, prompt in PROMPTS.items():
             out = work / style / f"{video.stem}.mp4"
             pipeline.generate(video, prompt, out, seed=0, plot=False)
@@ -165,7 +166,12 @@ def main() -> None:
     interval = paired_bootstrap(per_clip, np.zeros(len(per_clip)))["ci95"]
     print(f"mean over {len(clips)} clips: Δ flow {per_clip.mean():+.3f} [{interval[0]:+.3f}, {interval[1]:+.3f}], "
           f"Δ body {per_clip_body.mean():+.3f}")
-    print(f"sync_delta={per_clip.mean():.3f}")
+    return per_clip
+
+
+def main() -> None:
+    synthetic_section()
+    print(f"sync_delta={score_videos(videos_from(sys.argv[1:])).mean():.3f}")
 
 
 if __name__ == "__main__":
