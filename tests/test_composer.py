@@ -5,7 +5,7 @@ from expotion.audio.loudness import CEILING, TARGET_DBFS, loudness_dbfs
 from expotion.controls import extract_controls
 from expotion.generators import create_generator
 from expotion.audio.timing import music_timing
-from expotion.generators.composer.arrange import Arranger
+from expotion.generators.composer.arrange import UNEVEN_BEAT, Arranger, Bar
 from expotion.generators.composer.harmony import NOTE_NAMES, Key, parse_numeral, voice
 from expotion.generators.composer.prompt import GENRES, parse_prompt
 from expotion.generators.composer.rhythm import HEARD_TEMPO, BeatGrid
@@ -88,9 +88,37 @@ def test_slow_music_is_heard_at_its_tempo_not_at_double(genre):
 def test_slow_melodies_start_their_notes_on_the_beat_and_stay_one_line(bpm):
     grid = BeatGrid(np.arange(0.0, 8.0, 60 / bpm), bpm, "prompt", 0.0, 4, 0)
     arranger = Arranger(parse_prompt("classical music"), grid, 8.0, seed=0)
+    key = Key(0, "major")
+    bar = Bar(0, 0, parse_numeral("I", key), key, 0.5, 0, False, False)
     rhythm = [(0, 1.5), (1.5, 0.5), (2, 1), (3.5, 0.5)]
     expected = [(0, 1), (1, 1), (2, 1), (3, 1)] if bpm < 100 else rhythm
-    assert arranger.on_the_beats(rhythm) == expected
+    assert arranger.on_the_beats(bar, rhythm) == expected
+
+
+def test_within_uneven_beats_only_the_chords_play_between_the_beats():
+    """A person who stops on a steady 120 BPM, but for a few longer beats: drums, bass and
+    melody start nothing inside those (a listener keeping the steady pulse would hear such a note
+    as a beat), the reggae skank still plays there, and the steady beats keep their eighths."""
+    intervals = np.full(30, 0.5)
+    intervals[[6, 7, 15, 16, 22]] = 0.6
+    stops = 0.3 + np.concatenate([[0.0], np.cumsum(intervals)])
+    music = create_generator("composer").generate(synthetic_controls(16.0, stops[stops < 15.7], energy=0.5),
+                                                  "reggae music", 16.0, seed=0)
+    beats = music.beat_times
+    uneven = np.abs(np.log(np.diff(beats) / np.median(np.diff(beats)))) > UNEVEN_BEAT
+    assert 3 <= uneven.sum() <= 8
+
+    def between_beats(track) -> np.ndarray:
+        """How many of the track's notes start strictly inside each beat."""
+        starts = np.array([note.start for note in track.notes])
+        inside = [(starts > start + 0.001) & (starts < end - 0.001) for start, end in zip(beats[:-1], beats[1:])]
+        return np.array([flags.sum() for flags in inside])
+
+    tracks = {track.name.split(":")[0]: track for track in music.score.instruments}
+    for role in ("drums", "bass", "melody"):
+        assert between_beats(tracks[role])[uneven].sum() == 0, role
+    assert between_beats(tracks["drums"])[~uneven].sum() > 0
+    assert between_beats(tracks["harmony"])[uneven].sum() > 0
 
 
 def test_score_is_playable_music(controls, music):

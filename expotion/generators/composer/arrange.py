@@ -38,6 +38,13 @@ ON_BEAT_S = 0.06
 # double time until their between-beat notes were left out, and slow strings until their
 # melody's moved onto the beat.
 SLOW_BPM = 100.0
+# A beat longer or shorter than the grid's median by more than this (|log ratio|) is uneven: a
+# listener keeping a steady pulse (as beat trackers do) hears notes between such beats as beats
+# of their own, and may follow them off the beat. Drums, bass and melody start nothing between
+# them; the chords keep the groove's rhythm (a skank, a stab), which carries the style.
+# Measured on benchmarks/sync.py's synthetic movement and on variants of the dev clips
+# (benchmarks/variants.py): a tenth kept most of the loss, a twentieth most of the gain.
+UNEVEN_BEAT = 0.05
 
 
 @dataclass
@@ -74,6 +81,8 @@ class Arranger:
             for role in ("harmony", "bass", "melody")
         }
         self.drums = pretty_midi.Instrument(program=DRUM_CHANNEL_PROGRAM, is_drum=True, name="drums")
+        lengths = np.diff(grid.times)
+        self.uneven_beats = set(np.flatnonzero(np.abs(np.log(lengths / grid.period)) > UNEVEN_BEAT).tolist())
 
     # ---- time helpers -------------------------------------------------------------
     def seconds(self, bar: Bar, position: float) -> float:
@@ -85,10 +94,14 @@ class Arranger:
             return beat + 0.5 + self.style.swing / 2
         return position
 
-    def plays_at(self, position: float) -> bool:
-        """Whether a groove's note at this position in the bar is played: all of them, but
-        only those on a beat in slow music."""
-        return self.grid.bpm >= SLOW_BPM or position == int(position)
+    def plays_at(self, bar: Bar, position: float, role: str) -> bool:
+        """Whether a `role` note at this position in the bar is played: every note on a beat;
+        between the beats none in slow music, and only the chords' within an uneven beat."""
+        if position == int(position):
+            return True
+        if self.grid.bpm < SLOW_BPM:
+            return False
+        return role == "harmony" or bar.first_beat + int(position) not in self.uneven_beats
 
     def add(self, track: pretty_midi.Instrument, pitch: int, start: float, end: float, velocity: float) -> None:
         """A note, clipped to the clip; nothing that starts at or after the end."""
@@ -147,7 +160,7 @@ class Arranger:
         pattern = ((0, meter),) if bar.energy < CALM or style == "pad" else self.groove.chords
         velocity = 44 + 40 * bar.energy
         for index, (position, length) in enumerate(pattern):
-            if position >= meter or not self.plays_at(position):
+            if position >= meter or not self.plays_at(bar, position, "harmony"):
                 continue
             start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
             for pitch in self.chord_notes(style, bar, pitches, index):
@@ -175,7 +188,7 @@ class Arranger:
         degree_of = {"R": 0, "3": intervals[1], "5": intervals[2] if len(intervals) > 2 else 7, "8": 12, "6": 9, "b7": 10}
         approach_target = BASS_REGISTER[0] + (next_root - BASS_REGISTER[0]) % 12
         for position, length, degree in pattern:
-            if position >= self.grid.meter or not self.plays_at(position):
+            if position >= self.grid.meter or not self.plays_at(bar, position, "bass"):
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
             end = self.seconds(bar, min(position + length, self.grid.meter))
@@ -191,7 +204,7 @@ class Arranger:
                 continue
             for step, mark in enumerate(hits[:steps]):
                 position = step / grooves.STEPS_PER_BEAT
-                if mark in grooves.DYNAMICS and self.plays_at(position):
+                if mark in grooves.DYNAMICS and self.plays_at(bar, position, "drums"):
                     start = self.seconds(bar, position)
                     between = min(0.0, self.metric_accent(position) + 10) if position != int(position) else 0.0
                     self.add(self.drums, drum, start, start + 0.1, base + grooves.DYNAMICS[mark] + between)
@@ -200,9 +213,10 @@ class Arranger:
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
         if bar.section_end and bar.energy >= 0.5:  # a fill into the next section, on the last beat's sixteenths
             for step, tom in enumerate((grooves.HIGH_TOM, grooves.MID_TOM, grooves.LOW_TOM, grooves.LOW_TOM)):
-                if not self.plays_at(step / 4):
+                position = self.grid.meter - 1 + step / 4
+                if not self.plays_at(bar, position, "drums"):
                     continue
-                start = self.seconds(bar, self.grid.meter - 1 + step / 4)
+                start = self.seconds(bar, position)
                 self.add(self.drums, tom, start, start + 0.1, base - (0 if step == 0 else 12))
 
     def melody(self, bars: list[Bar], playing: list[bool]) -> None:
@@ -229,7 +243,7 @@ class Arranger:
             notes = list(rhythm)
             if cadence:  # hold the phrase's last note to the end of the bar
                 notes = [n for n in notes if n[0] < meter / 2] + [(meter / 2, meter / 2)]
-            notes = self.on_the_beats(notes)
+            notes = self.on_the_beats(bar, notes)
             for index, (position, length) in enumerate(notes):
                 strong = position in (0, meter / 2) or (cadence and index == len(notes) - 1)
                 pitch = self._next_pitch(pitch, int(steps[index % len(steps)]), bar, strong, centre)
@@ -237,13 +251,13 @@ class Arranger:
                 start, end = self.seconds(bar, position), self.seconds(bar, position + length)
                 self.add(self.tracks["melody"], pitch, start, end - 0.02, velocity)
 
-    def on_the_beats(self, notes: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        """(position, length) notes of a bar as played: in slow music a note that would start
-        between two beats starts on the first of them instead (the note before it ending
-        there), or lengthens the note already starting there."""
+    def on_the_beats(self, bar: Bar, notes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        """(position, length) melody notes of a bar as played: where a melody note may not
+        start between two beats (`plays_at`), it starts on the first of them instead (the note
+        before it ending there), or lengthens the note already starting there."""
         played: list[tuple[float, float]] = []
         for position, length in notes:
-            start = position if self.plays_at(position) else float(int(position))
+            start = position if self.plays_at(bar, position, "melody") else float(int(position))
             if played and played[-1][0] == start:
                 played[-1] = (start, max(played[-1][1], position + length - start))
                 continue
