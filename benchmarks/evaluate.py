@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 from expotion import pipeline  # noqa: E402
-from expotion.evaluation.report import Entry, cached_controls, score_entry  # noqa: E402
+from expotion.evaluation.report import Entry, clip_controls, score_entry  # noqa: E402
 from expotion.testing import synthetic  # noqa: E402
 
 
@@ -29,7 +29,7 @@ def main() -> None:
     else:
         music = pipeline.generate(synthetic.swaying_clip(work / "clip.mp4"), "upbeat funk", work / "with_music.mp4", plot=False).video
     entry = Entry("system", music.stem, music, music)
-    controls = cached_controls(music, work / "controls")  # the cache the metrics read
+    controls = clip_controls(music, work / "controls")  # the cache the metrics read
     runs = 5
     start = time.perf_counter()
     for _ in range(runs):

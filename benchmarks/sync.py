@@ -40,9 +40,8 @@ import numpy as np  # noqa: E402
 
 from expotion import pipeline  # noqa: E402
 from expotion.audio.timing import music_timing  # noqa: E402
-from expotion.controls import Controls  # noqa: E402
 from expotion.evaluation.movement import movement_beats  # noqa: E402
-from expotion.evaluation.report import Entry, evaluate, paired_bootstrap  # noqa: E402
+from expotion.evaluation.report import Entry, clip_controls, evaluate, paired_bootstrap  # noqa: E402
 from expotion.evaluation.rhythm import CHANCE_SHIFTS, beat_align_score  # noqa: E402
 from expotion.generators import create_generator  # noqa: E402
 from expotion.generators.composer import SAMPLE_RATE  # noqa: E402
@@ -142,6 +141,7 @@ def score_videos(videos: list[Path]) -> np.ndarray:
             pipeline.generate(video, prompt, out, seed=0, plot=False)
             entries.append(Entry(style, video.stem, out, video))
     rows = evaluate(entries, work / "report", plots=False)["clips"]
+    videos_of = {entry.clip: entry.video for entry in entries}
     clips = sorted({row["clip"] for row in rows})
     excess = {clip: [] for clip in clips}
     body = {clip: [] for clip in clips}
@@ -156,7 +156,7 @@ def score_videos(videos: list[Path]) -> np.ndarray:
     per_clip = np.array([np.mean(excess[clip]) for clip in clips])
     per_clip_body = np.array([np.mean(body[clip]) for clip in clips])
     for clip, value, value_body in zip(clips, per_clip, per_clip_body):
-        controls = Controls.load(work / "report" / "controls" / f"{clip}.npz")
+        controls = clip_controls(videos_of[clip], work / "report" / "controls")  # cached by evaluate
         stops = movement_beats(controls, "flow")
         meant = np.mean([delta_over_chance(stops, np.array(json.loads((work / style / f"{clip}.json").read_text())["beats"]),
                                            controls.duration) for style in PROMPTS])

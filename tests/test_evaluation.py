@@ -7,7 +7,7 @@ from expotion.audio.timing import music_timing
 from expotion.errors import ExpotionError
 from expotion.controls.body import BODY_KEYPOINTS
 from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats, speed_extrema
-from expotion.evaluation.report import Entry, collect_entries, evaluate, paired_bootstrap, score_entry
+from expotion.evaluation.report import Entry, clip_controls, collect_entries, evaluate, paired_bootstrap, score_entry
 from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
 from expotion.testing import synthetic
 from expotion.testing.clicks import click_track
@@ -134,6 +134,16 @@ def test_music_lands_on_the_clock_of_its_own_video_whether_or_not_the_video_is_g
     apart = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "clip.mp4"), controls)[2].beats
     np.testing.assert_array_equal(together, apart)
     assert 0 <= np.median(together - put[: len(together)]) < 0.03  # librosa hears clicks 13–16 ms late
+
+
+def test_controls_are_cached_by_the_video_s_content_not_its_name(tmp_path):
+    """Scoring into the same folder after the clip's video was replaced at the same path reads
+    the new video's controls, not the old one's."""
+    video = tmp_path / "clip.mp4"
+    synthetic.write_video(video, np.arange(20) / 10, [synthetic.background(64, 48)] * 20)
+    assert clip_controls(video, tmp_path / "controls").duration == pytest.approx(2.0)
+    synthetic.write_video(video, np.arange(40) / 10, [synthetic.background(64, 48)] * 40)
+    assert clip_controls(video, tmp_path / "controls").duration == pytest.approx(4.0)
 
 
 def test_audio_only_inputs_need_their_video(tmp_path):

@@ -10,7 +10,9 @@ from typing import Callable
 import numpy as np
 
 from expotion.atomic import atomic_path
-from expotion.controls import Controls, extract_controls
+from expotion.controls import Controls
+from expotion.controls.cache import cached_controls
+from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError
 from expotion.audio.read import read_audio
 from expotion.audio.timing import ANALYSIS_SAMPLE_RATE, music_timing
@@ -18,6 +20,7 @@ from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats
 from expotion.evaluation.rhythm import SIGMAS_S, chance_levels, rhythm_metrics
 from expotion.video import VIDEO_SUFFIXES
 from expotion.video.decode import probe
+from expotion.video.fingerprint import content_hash
 
 AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"}
 HEADLINE = ("bas_motion_to_music", "bas_music_to_motion", "bas_motion_to_music@body-stops-0.1",
@@ -71,16 +74,10 @@ def collect_entries(inputs: list[Path], videos: Path | None = None, mapping: Pat
     return entries
 
 
-def cached_controls(video: Path, cache: Path) -> Controls:
-    """Controls of a clip's video, extracted once and kept under `cache`."""
-    path = cache / f"{video.stem}.npz"
-    if path.exists():
-        controls = Controls.load(path)
-        if controls.provenance.get("source") == str(video):
-            return controls
-    controls = extract_controls(video)
-    controls.save(path)
-    return controls
+def clip_controls(video: Path, cache: Path) -> Controls:
+    """Controls of a clip's video, extracted once per content and extractor version and kept
+    under `cache`."""
+    return cached_controls(video, content_hash(video), cache, rate=DEFAULT_RATE)
 
 
 def video_start(music: Path) -> float:
@@ -251,7 +248,7 @@ def evaluate(entries: list[Entry], out: Path, plots: bool = True,
     rows = []
     for entry in entries:
         tell(f"{entry.system}/{entry.clip}")
-        controls = cached_controls(entry.video, out / "controls")
+        controls = clip_controls(entry.video, out / "controls")
         metrics, chance, music, movement = score_entry(entry, controls)
         rows.append({"system": entry.system, "clip": entry.clip, "music": str(entry.music), "metrics": metrics, "chance": chance})
         if plots:
