@@ -32,8 +32,7 @@ from expotion import pipeline  # noqa: E402
 from expotion.controls import extract_controls  # noqa: E402
 from expotion.evaluation.movement import movement_beats  # noqa: E402
 from expotion.evaluation.report import Entry, evaluate  # noqa: E402
-from expotion.testing.synthetic import write_video  # noqa: E402
-from expotion.video.decode import iter_frames  # noqa: E402
+from expotion.testing.synthetic import rewrite_video  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync import HEADLINE, PROMPTS, videos_from  # noqa: E402
@@ -45,20 +44,16 @@ WINDOW_S = 0.07
 
 def shrink(video: Path, size: int, out: Path) -> Path:
     """`video` at 1/`size` of its size in the middle of a grey frame as large, frame for frame."""
-    times = np.array([frame.time for frame in iter_frames(video)])
 
-    def pictures():
-        for frame in iter_frames(video):
-            image = frame.image
-            height, width = image.shape[:2]
-            small = cv2.resize(image, (width // size, height // size), interpolation=cv2.INTER_AREA)
-            canvas = np.full_like(image, GREY)
-            top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
-            canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
-            yield canvas
+    def framed(image: np.ndarray) -> np.ndarray:
+        height, width = image.shape[:2]
+        small = cv2.resize(image, (width // size, height // size), interpolation=cv2.INTER_AREA)
+        canvas = np.full_like(image, GREY)
+        top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
+        canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
+        return canvas
 
-    write_video(out, times, pictures())
-    return out
+    return rewrite_video(video, out, picture=framed)
 
 
 def f_measure(beats: np.ndarray, stops: np.ndarray, window: float = WINDOW_S) -> float:

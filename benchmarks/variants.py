@@ -26,10 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-import numpy as np  # noqa: E402
-
-from expotion.testing.synthetic import write_video  # noqa: E402
-from expotion.video.decode import iter_frames  # noqa: E402
+from expotion.testing.synthetic import rewrite_video  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync import score_videos, videos_from  # noqa: E402
@@ -40,17 +37,12 @@ LATER_S = 1.5
 
 def retimed(video: Path, speed: float, out: Path) -> Path:
     """`video` played at `speed`: the same frames, each shown at its time divided by `speed`."""
-    times = np.array([frame.time for frame in iter_frames(video)]) / speed
-    write_video(out, times, (frame.image for frame in iter_frames(video)))
-    return out
+    return rewrite_video(video, out, clock=lambda times: times / speed)
 
 
 def later_mirrored(video: Path, out: Path) -> Path:
     """`video` from LATER_S seconds in, flipped left to right."""
-    times = np.array([frame.time for frame in iter_frames(video) if frame.time >= LATER_S])
-    pictures = (frame.image[:, ::-1] for frame in iter_frames(video) if frame.time >= LATER_S)
-    write_video(out, times - times[0], pictures)
-    return out
+    return rewrite_video(video, out, picture=lambda image: image[:, ::-1], keep=lambda time: time >= LATER_S)
 
 
 def main() -> None:

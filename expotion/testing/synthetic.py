@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib import cbook
 
 from expotion.atomic import atomic_path
+from expotion.video.decode import iter_frames
 
 TIME_BASE = Fraction(1, 90000)
 
@@ -114,6 +115,17 @@ def write_video(
             frame.pts, frame.time_base = round(time / TIME_BASE), TIME_BASE
             container.mux(stream.encode(frame))
         container.mux(stream.encode())
+
+
+def rewrite_video(video: str | Path, out: str | Path, picture: Callable[[np.ndarray], np.ndarray] = lambda image: image,
+                  clock: Callable[[np.ndarray], np.ndarray] = lambda times: times,
+                  keep: Callable[[float], bool] = lambda time: True) -> Path:
+    """`video` written again to `out`, frame for frame: the frames whose time it keeps, each
+    picture through `picture`, the times through `clock`, the first of them at 0. It decodes
+    twice (times, then pictures) rather than hold every frame in memory."""
+    times = clock(np.array([frame.time for frame in iter_frames(video) if keep(frame.time)]))
+    write_video(out, times - times[0], (picture(frame.image) for frame in iter_frames(video) if keep(frame.time)))
+    return Path(out)
 
 
 def _chain(first, rest):
