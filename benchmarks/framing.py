@@ -10,7 +10,8 @@ stops of the full-size clip (the independent ruler).
 
 Per clip and size it prints how many movement beats the composer's analysis finds and their
 F-measure against those stops (a stop is met by one beat within ±70 ms, the beat-tracking
-evaluation window of MIREX), then generates music for the shrunk video with the prompts of
+evaluation window of MIREX), the same for the ruler's own flow stops of the shrunk clip (can
+`expotion evaluate` still see the movement?), then generates music for the shrunk video with the prompts of
 benchmarks/sync.py and scores it against the full-size clip's movement: BAS motion→music over
 chance (σ = 0.1 s, mean over prompts). Last lines: `framing_beat_f=X` (mean over shrunk clips)
 and `framing_delta=Y`.
@@ -76,7 +77,7 @@ def f_measure(beats: np.ndarray, stops: np.ndarray, window: float = WINDOW_S) ->
 def main() -> None:
     work = Path(tempfile.mkdtemp())
     entries, scores = [], []
-    print(f"{'clip':<28} {'size':>5} {'beats':>6} {'F vs full-size flow stops':>26}")
+    print(f"{'clip':<28} {'size':>5} {'beats':>6} {'F vs full-size flow stops':>26} {'ruler stops':>12} {'their F':>8}")
     for video in videos_from(sys.argv[1:]):
         full = extract_controls(video)
         stops = movement_beats(full, "flow")
@@ -84,9 +85,11 @@ def main() -> None:
         for size in SIZES:
             name = f"{video.stem}_1-{size}"
             shrunk = shrink(video, size, work / f"{name}.mp4")
-            beats = extract_controls(shrunk).movement_beats
+            controls = extract_controls(shrunk)
+            beats, ruler = controls.movement_beats, movement_beats(controls, "flow")
             scores.append(f_measure(beats, stops))
-            print(f"{video.stem:<28} {f'1/{size}':>5} {len(beats):6d} {scores[-1]:26.2f}", flush=True)
+            print(f"{video.stem:<28} {f'1/{size}':>5} {len(beats):6d} {scores[-1]:26.2f} {len(ruler):12d} "
+                  f"{f_measure(ruler, stops):8.2f}", flush=True)
             for style, prompt in PROMPTS.items():
                 out = work / style / f"{name}.mp4"
                 pipeline.generate(shrunk, prompt, out, seed=0, plot=False)

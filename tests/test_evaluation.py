@@ -58,6 +58,27 @@ def test_movement_beats_of_the_ruler_are_the_speed_minima_and_peaks_the_maxima()
     assert len(speed_extrema(np.full(len(t), 0.4) + 1e-4 * np.random.default_rng(1).normal(size=len(t)), RATE, "stops")) < 5
 
 
+def with_shoulders(controls, width):
+    """`controls` with the shoulders `width` frame heights apart (NaN: no body seen)."""
+    left, right = BODY_KEYPOINTS.index("left_shoulder"), BODY_KEYPOINTS.index("right_shoulder")
+    controls.body_keypoints[:, left] = [0.5 - width / 2, 0.6]
+    controls.body_keypoints[:, right] = [0.5 + width / 2, 0.6]
+    return controls
+
+
+def test_flow_stops_of_a_person_small_in_the_frame_are_found_and_noise_of_a_larger_one_is_not():
+    """The frame's mean flow of a person a third of a webcam's size turning every 0.6 s
+    (a 64th of the area's times a third of the distance's flow: dips of about 0.004 frame
+    heights per second) must give their turns; the same dips beside a person framed as at a
+    webcam, or with no person seen, are tracking noise."""
+    t = np.arange(0, 6, 1 / RATE)
+    small = synthetic_controls(6.0, [])
+    small.motion_energy[:] = 0.001 + 0.004 * np.abs(np.sin(np.pi * t / 0.6))
+    np.testing.assert_allclose(movement_beats(with_shoulders(small, 0.15), "flow"), np.arange(0.6, 5.9, 0.6), atol=0.03)
+    assert len(movement_beats(with_shoulders(small, 0.5), "flow")) == 0
+    assert len(movement_beats(with_shoulders(small, np.nan), "flow")) == 0
+
+
 def test_body_stops_ignore_keypoints_that_flicker_in_and_out_of_view():
     """Every keypoint stops every 0.6 s; the hands, three times faster, come into view for
     about 0.15 s at a time, a quarter of the clip in all, at random. Their coming and going

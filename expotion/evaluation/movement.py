@@ -10,9 +10,13 @@ are taken from two measurements of the video, each on its own:
   jumps read as stops and starts.
 
 Each speed curve (frame heights per second) is smoothed by a Gaussian (σ = 50 ms) and its
-minima with a prominence of at least a tenth of the curve's 5–95 % range (and 0.01) are the
-movement beats ("stops"). Its maxima, by the
-same rule, are the other convention some papers use ("peaks": the fastest point of a stroke).
+minima with a prominence of at least a tenth of the curve's 5–95 % range, and of a floor that
+a still video never reaches, are the movement beats ("stops"). Its maxima, by the same rule,
+are the other convention some papers use ("peaks": the fastest point of a stroke).
+
+The flow's floor falls with the size of the person in the frame (`flow_prominence_floor`): the
+frame's mean flow is the person's share of the frame times their speed, so a dancer seen whole
+or a player in a wide shot moves it far less than a person at a webcam.
 
 This code is deliberately separate from the composer's (expotion.controls.movement_beats): a
 system must never be graded by the code that placed its beats.
@@ -25,10 +29,15 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
 from expotion.controls import Controls
+from expotion.controls.body import BODY_KEYPOINTS
 
 SMOOTHING_S = 0.05
 MIN_PROMINENCE = 0.1  # of the smoothed speed's 5–95 % range …
-MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second): a still video has none
+MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second) for a person at a webcam …
+WEBCAM_SHOULDER_WIDTH = 0.45  # … that is, shoulders this many frame heights wide …
+WEBCAM_ASPECT = 4 / 3  # … in a frame this wide for one high;
+# the flow of a still, noisy webcam picture never dips by this much (frame heights per second)
+NOISE_PROMINENCE = 0.001
 VISIBLE = 0.5
 SEEN_SHARE = 0.5  # of the frames with a body, in which a keypoint must be judged visible
 SOURCES = ("flow", "body")
@@ -50,19 +59,36 @@ def body_speed(controls: Controls) -> np.ndarray:
     return np.where(tracked, speed[:, seen if seen.any() else slice(None)].mean(axis=1), np.nan)
 
 
-def speed_extrema(speed: np.ndarray, rate: float, convention: str) -> np.ndarray:
-    """Times (s) of the speed's prominent minima ("stops") or maxima ("peaks")."""
+def flow_prominence_floor(controls: Controls) -> float:
+    """The smallest dip of the frame's mean flow that counts: MIN_PROMINENCE_ABS for a person
+    framed as at a webcam (or bigger, or not seen), falling with the cube of their shoulder
+    width (their share of the frame's area times the distance they cover), never below the
+    noise's."""
+    shoulders = controls.body_keypoints[:, [BODY_KEYPOINTS.index("left_shoulder"), BODY_KEYPOINTS.index("right_shoulder")]]
+    widths = np.linalg.norm(shoulders[:, 0] - shoulders[:, 1], axis=1)
+    widths = widths[np.isfinite(widths)]
+    if widths.size == 0:
+        return MIN_PROMINENCE_ABS
+    aspect = controls.provenance.get("width", 4) / controls.provenance.get("height", 3)
+    share = (np.median(widths) / WEBCAM_SHOULDER_WIDTH) ** 3 * WEBCAM_ASPECT / aspect
+    return float(np.clip(MIN_PROMINENCE_ABS * share, NOISE_PROMINENCE, MIN_PROMINENCE_ABS))
+
+
+def speed_extrema(speed: np.ndarray, rate: float, convention: str, floor: float = MIN_PROMINENCE_ABS) -> np.ndarray:
+    """Times (s) of the speed's prominent minima ("stops") or maxima ("peaks"), each at least
+    `floor` (frame heights per second) deep."""
     finite = np.isfinite(speed)
     if finite.sum() < 3:
         return np.zeros(0)
     filled = np.interp(np.arange(len(speed)), np.flatnonzero(finite), speed[finite])
     smooth = gaussian_filter1d(filled, SMOOTHING_S * rate, mode="nearest")
     low, high = np.percentile(smooth, [5, 95])
-    prominence = max(MIN_PROMINENCE * (high - low), MIN_PROMINENCE_ABS)
+    prominence = max(MIN_PROMINENCE * (high - low), floor)
     peaks, _ = find_peaks(-smooth if convention == "stops" else smooth, prominence=prominence)
     return peaks[finite[peaks]] / rate
 
 
 def movement_beats(controls: Controls, source: str, convention: str = "stops") -> np.ndarray:
-    speed = flow_speed(controls) if source == "flow" else body_speed(controls)
-    return speed_extrema(speed, controls.rate, convention)
+    if source == "flow":
+        return speed_extrema(flow_speed(controls), controls.rate, convention, flow_prominence_floor(controls))
+    return speed_extrema(body_speed(controls), controls.rate, convention)
