@@ -28,7 +28,7 @@ MELODY_CENTRE = 71
 # Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
 LAYER_ENTRY = {"bass": 0.2, "melody": 0.3, "drums": 0.35}
 FULL_DRUMS = 0.55
-CALM = 0.35  # below this energy chords are held and the bass plays CALM_BASS
+CALM = 0.35  # below this energy chords are held (broken chords go on) and the bass plays CALM_BASS
 STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
 ON_BEAT_S = 0.06
 # Below this tempo nothing starts between the beats. Listeners (and beat trackers, whose tempo
@@ -153,11 +153,13 @@ class Arranger:
         return -10 if position * 2 == int(position * 2) else -16
 
     def comp(self, bar: Bar, previous: tuple[int, ...] | None) -> tuple[int, ...]:
-        """Chords: held when calm, in the groove's rhythm and chord style when moving."""
+        """Chords: in the groove's rhythm and chord style; held when calm, but for broken
+        chords, which are calm already and carry the beat where no drums do."""
         pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
         meter = self.grid.meter
         style = self.groove.chord_style
-        pattern = ((0, meter),) if bar.energy < CALM or style == "pad" else self.groove.chords
+        held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
+        pattern = ((0, meter),) if held else self.groove.chords
         velocity = 44 + 40 * bar.energy
         for index, (position, length) in enumerate(pattern):
             if position >= meter or not self.plays_at(bar, position, "harmony"):

@@ -104,7 +104,7 @@ GROOVES = {
         ((0, 0.9, "R"), (1, 0.9, "5"), (2, 0.9, "8"), (3, 0.9, "5")),
         tuple((i, 0.95) for i in range(4)), pizzicato_bass=True, emphasis={"bass": 2.0},
     ),
-    "ambient": Groove(  # no drums: a slow broken chord under a held pad
+    "ambient": Groove(  # no drums: a chord broken on each beat over a held pad
         {},
         ((0, 4, "R"),),
         ON_EACH_BEAT, chord_style="arpeggio",

@@ -100,7 +100,7 @@ GENRES = {
     "house": Genre((118, 128), "four", "pop", {"melody": 4, "harmony": 89, "bass": 38}, mood=(0.3, 0.6)),
     "techno": Genre((125, 140), "four", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(-0.2, 0.7)),
     "dance": Genre((115, 130), "four", "pop", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.4, 0.7)),
-    "ambient": Genre((60, 80), "ambient", "ambient", {"melody": 88, "harmony": 89, "bass": 89}, mood=(0.0, -0.8)),
+    "ambient": Genre((60, 80), "ambient", "ambient", {"melody": 88, "harmony": 46, "bass": 89}, mood=(0.0, -0.8)),
     "classical": Genre((70, 120), "classical", "classical", {"melody": 40, "harmony": 48, "bass": 42}),
     "orchestral": Genre((70, 110), "classical", "classical", {"melody": 40, "harmony": 48, "bass": 42}),
     "cinematic": Genre((70, 100), "cinematic", "minor", {"melody": 60, "harmony": 48, "bass": 42}, mood=(-0.1, 0.3)),
