@@ -1,8 +1,14 @@
 """Write music into a video: the video stream copied packet for packet, the music as AAC.
 
-The music's first sample plays with the video's first frame (the audio stream starts at
-the video stream's first presentation time), and packets are interleaved as they go, so a
-long video is never held in memory.
+The music's first sample plays with the video's first frame, and packets are interleaved as
+they go, so a long video is never held in memory.
+
+The written file's clock starts at the first frame: every video packet keeps its bytes and its
+spacing, but its timestamps move by the first frame's. A clip cut from a longer recording
+starts seconds into its file, and there the AAC encoder's priming (1024 samples) would sit on
+the clock before the music, where a tool that decodes the sound from its first sample without
+the timestamps (`ffmpeg -i OUT.mp4 OUT.wav`, `librosa.load`) plays it: every beat 23 ms late.
+From 0 the priming lies before the clock's start, and every decoder drops it.
 """
 
 from __future__ import annotations
@@ -57,12 +63,15 @@ def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sampl
                 audio_out = target.add_stream("aac", rate=sample_rate, layout="stereo", options=AAC_OPTIONS)
                 audio_out.bit_rate = AUDIO_BIT_RATE
                 audio_out.time_base = Fraction(1, sample_rate)
-                start = float(video_in.start_time * video_in.time_base) if video_in.start_time is not None else 0.0
-                frames = _audio_frames(blocks, sample_rate, int(round(start * sample_rate)))
+                first_frame = video_in.start_time or 0
+                frames = _audio_frames(blocks, sample_rate, 0)
                 pending = next(frames, None)
                 for packet in source.demux(video_in):
                     if packet.dts is None:  # the demuxer's end-of-stream marker
                         continue
+                    packet.dts -= first_frame
+                    if packet.pts is not None:
+                        packet.pts -= first_frame
                     horizon = float(packet.dts * packet.time_base) + LOOKAHEAD_S
                     while pending is not None and float(pending.pts * pending.time_base) <= horizon:
                         target.mux(audio_out.encode(pending))
