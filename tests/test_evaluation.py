@@ -119,6 +119,30 @@ def test_silent_music_is_a_clear_error():
         music_timing(np.zeros(SR * 2, np.float32), SR)
 
 
+def test_a_still_clip_is_left_out_of_the_sync_means_not_scored_zero(videos, tmp_path):
+    """Music for a clip in which nothing moves cannot be on or off its beats: its sync metrics
+    are null, and the system's means are those of the clips that moved."""
+    moving, _ = videos("30fps")
+    times = synthetic.constant_rate_times(5.0, 30.0)
+    still = tmp_path / "still.mp4"
+    synthetic.write_video(still, times, (synthetic.background(320, 240) for _ in times))
+    music = np.repeat(click_track(np.arange(0.5, 5.0, 0.5), 5.0, 44100)[:, None], 2, axis=1)
+    entries = []
+    for clip, video in (("moving", moving), ("still", still)):
+        mux_music(video, music, 44100, tmp_path / f"{clip}.mp4")
+        entries.append(Entry("clicks", clip, tmp_path / f"{clip}.mp4", video))
+    results = evaluate(entries, tmp_path / "report", plots=False)
+    rows = {row["clip"]: row for row in results["clips"]}
+    assert np.isnan(rows["still"]["metrics"]["bas_motion_to_music"])
+    headline = results["systems"]["clicks"]["bas_motion_to_music"]
+    assert headline["n"] == 1
+    assert headline["mean"] == pytest.approx(rows["moving"]["metrics"]["bas_motion_to_music"])
+    assert headline["over_chance"] == pytest.approx(rows["moving"]["metrics"]["bas_motion_to_music"]
+                                                    - rows["moving"]["chance"]["bas_motion_to_music"])
+    written = json.loads((tmp_path / "report" / "results.json").read_text())  # strict JSON: no NaN
+    assert [row["metrics"]["bas_motion_to_music"] for row in written["clips"] if row["clip"] == "still"] == [None]
+
+
 def test_end_to_end_ranks_aligned_music_above_shifted(videos, tmp_path):
     path, _ = videos("30fps")
     from expotion.testing.movement_scenes import TURN_TIMES

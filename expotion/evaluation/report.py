@@ -26,6 +26,7 @@ AUDIO_SUFFIXES = {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac", ".opus"}
 HEADLINE = ("bas_motion_to_music", "bas_music_to_motion", "bas_motion_to_music@body-stops-0.1",
             "bas_motion_to_music@flow-stops-0.05", "bas_motion_to_music@flow-peaks-0.1", "beat_f1", "tempo_match_octave")
 BOOTSTRAP_RESAMPLES = 10_000
+NOT_APPLICABLE = "—"  # a metric no clip's movement gave beats for
 
 
 @dataclass(frozen=True)
@@ -100,25 +101,34 @@ def score_entry(entry: Entry, controls: Controls) -> tuple[dict, dict, object, d
 
 
 def summarise(rows: list[dict]) -> dict:
-    """Per system: mean, std and n of every metric, the chance mean beside it, and the mean
-    excess over chance with its 95 % bootstrap interval over clips."""
+    """Per system: mean, std and n of every metric over the clips where it applies (see
+    rhythm.py), the chance mean beside it, and the mean excess over chance with its 95 %
+    bootstrap interval over those clips."""
     summary = {}
     for system in sorted({row["system"] for row in rows}):
         mine = [row for row in rows if row["system"] == system]
         summary[system] = {}
         for name in mine[0]["metrics"]:
-            values = np.array([r["metrics"][name] for r in mine])
-            chance = np.array([r["chance"][name] for r in mine])
+            values = np.array([r["metrics"][name] for r in mine], dtype=float)
+            chance = np.array([r["chance"][name] for r in mine], dtype=float)
+            applies = np.isfinite(values) & np.isfinite(chance)
+            values, chance = values[applies], chance[applies]
             excess = paired_bootstrap(values, chance)
-            summary[system][name] = {"mean": float(values.mean()), "std": float(values.std()), "n": len(mine),
-                                     "chance_mean": float(chance.mean()), "over_chance": excess["mean_difference"],
-                                     "over_chance_ci95": excess["ci95"]}
+            summary[system][name] = {"mean": _mean(values), "std": float(values.std()) if len(values) else np.nan,
+                                     "n": int(applies.sum()), "chance_mean": _mean(chance),
+                                     "over_chance": excess["mean_difference"], "over_chance_ci95": excess["ci95"]}
     return summary
 
 
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else np.nan
+
+
 def paired_bootstrap(a: np.ndarray, b: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
-    """Mean of a − b over shared clips with a 95 % percentile-bootstrap interval."""
+    """Mean of a − b over shared clips with a 95 % percentile-bootstrap interval (NaN for none)."""
     difference = np.asarray(a) - np.asarray(b)
+    if len(difference) == 0:
+        return {"mean_difference": np.nan, "ci95": [np.nan, np.nan], "n": 0}
     rng = np.random.default_rng(seed)
     means = difference[rng.integers(0, len(difference), (resamples, len(difference)))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
@@ -134,14 +144,17 @@ def compare_systems(rows: list[dict]) -> list[dict]:
             shared = sorted({c for s, c in table if s == first} & {c for s, c in table if s == second})
             if len(shared) < 2:
                 continue
-            comparisons.append({
-                "systems": [first, second],
-                "clips": shared,
-                **{name: paired_bootstrap(np.array([table[first, c]["metrics"][name] for c in shared]),
-                                          np.array([table[second, c]["metrics"][name] for c in shared]))
-                   for name in HEADLINE},
-            })
+            comparisons.append({"systems": [first, second], "clips": shared,
+                                **{name: paired_bootstrap(*_applying(table, first, second, shared, name)) for name in HEADLINE}})
     return comparisons
+
+
+def _applying(table: dict, first: str, second: str, clips: list[str], name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two systems' values of metric `name` on the clips where it applies to both."""
+    a = np.array([table[first, c]["metrics"][name] for c in clips], dtype=float)
+    b = np.array([table[second, c]["metrics"][name] for c in clips], dtype=float)
+    both = np.isfinite(a) & np.isfinite(b)
+    return a[both], b[both]
 
 
 def markdown(summary: dict, comparisons: list[dict], audio: dict | None = None, skipped: list[str] = ()) -> str:
@@ -150,24 +163,27 @@ def markdown(summary: dict, comparisons: list[dict], audio: dict | None = None, 
         "Music beats: librosa's beat tracker on the audio. Movement beats: where the body stops or turns "
         f"(speed minima) from optical flow, or from the body keypoints (`@body`); `peaks`: speed maxima instead. "
         f"BAS σ = {SIGMAS_S[0]:g} s unless named; BCS/BHS on 1 s bins, LORIS style. "
-        "Each cell: mean ± std (chance from circularly shifted music).", "",
+        "Each cell: mean ± std (chance from circularly shifted music) over the clips whose movement has beats "
+        f"(n: those with flow stops; {NOT_APPLICABLE}: none).", "",
         "| system | n | " + " | ".join(HEADLINE) + " |",
         "|---|---|" + "---|" * len(HEADLINE),
     ]
     for system, metrics in summary.items():
-        cells = [f"{metrics[m]['mean']:.3f} ± {metrics[m]['std']:.3f} ({metrics[m]['chance_mean']:.3f})" for m in HEADLINE]
+        cells = [f"{metrics[m]['mean']:.3f} ± {metrics[m]['std']:.3f} ({metrics[m]['chance_mean']:.3f})"
+                 if metrics[m]["n"] else NOT_APPLICABLE for m in HEADLINE]
         lines.append(f"| {system} | {metrics[HEADLINE[0]]['n']} | " + " | ".join(cells) + " |")
     lines += ["", "Over chance (metric − chance, mean [95 % bootstrap CI over clips]):", "",
               "| system | " + " | ".join(HEADLINE[:5]) + " |", "|---|" + "---|" * 5]
     for system, metrics in summary.items():
         cells = [f"{metrics[m]['over_chance']:+.3f} [{metrics[m]['over_chance_ci95'][0]:+.3f}, {metrics[m]['over_chance_ci95'][1]:+.3f}]"
-                 for m in HEADLINE[:5]]
+                 if metrics[m]["n"] else NOT_APPLICABLE for m in HEADLINE[:5]]
         lines.append(f"| {system} | " + " | ".join(cells) + " |")
     if comparisons:
         lines += ["", "Paired differences (first − second) on shared clips, mean [95 % bootstrap CI]:", "",
                   "| systems | " + " | ".join(HEADLINE) + " |", "|---|" + "---|" * len(HEADLINE)]
         for c in comparisons:
-            cells = [f"{c[m]['mean_difference']:+.3f} [{c[m]['ci95'][0]:+.3f}, {c[m]['ci95'][1]:+.3f}]" for m in HEADLINE]
+            cells = [f"{c[m]['mean_difference']:+.3f} [{c[m]['ci95'][0]:+.3f}, {c[m]['ci95'][1]:+.3f}]"
+                     if c[m]["n"] else NOT_APPLICABLE for m in HEADLINE]
             lines.append(f"| {c['systems'][0]} − {c['systems'][1]} (n={c[HEADLINE[0]]['n']}) | " + " | ".join(cells) + " |")
     if audio:
         lines += ["", "Audio metrics (FAD: Fréchet distance of the named embedding to the references, lower is closer; "
@@ -239,6 +255,17 @@ def audio_metrics(entries: list[Entry], prompts: dict[str, str], references: Pat
     return results, skipped
 
 
+def _json_safe(value):
+    """`value` with every NaN as null: JSON has no NaN."""
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
 def evaluate(entries: list[Entry], out: Path, plots: bool = True,
              progress: Callable[[str], None] | None = None, prompts: dict[str, str] | None = None,
              references: Path | None = None, fad_embeddings: tuple[str, ...] = ("encodec", "clap"),
@@ -260,7 +287,7 @@ def evaluate(entries: list[Entry], out: Path, plots: bool = True,
     results = {"sigmas_s": list(SIGMAS_S), "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons,
                "audio": audio, "skipped": skipped}
     with atomic_path(out / "results.json") as tmp:
-        tmp.write_text(json.dumps(results, indent=2) + "\n")
+        tmp.write_text(json.dumps(_json_safe(results), indent=2) + "\n")
     with atomic_path(out / "results.md") as tmp:
         tmp.write_text(markdown(summary, comparisons, audio, skipped))
     return results

@@ -23,6 +23,9 @@ Definitions:
 Chance: every metric is also computed with the music circularly shifted in time by 20
 offsets spread over the middle 80 % of the clip, and averaged — what unrelated music with
 the same rhythm would score.
+
+Where the movement has no beats (a still clip), the metrics measured against them do not
+apply: they are NaN, and the report leaves the clip out of their means.
 """
 
 from __future__ import annotations
@@ -125,21 +128,22 @@ def rhythm_metrics(movement: dict[tuple[str, str], np.ndarray], music: MusicTimi
         for convention in CONVENTIONS:
             beats = movement[source, convention]
             for sigma in SIGMAS_S:
-                metrics[bas_name("bas_motion_to_music", source, convention, sigma)] = beat_align_score(beats, music.beats, sigma)
-                metrics[bas_name("bas_music_to_motion", source, convention, sigma)] = beat_align_score(music.beats, beats, sigma)
+                moved = len(beats) > 0
+                metrics[bas_name("bas_motion_to_music", source, convention, sigma)] = beat_align_score(beats, music.beats, sigma) if moved else np.nan
+                metrics[bas_name("bas_music_to_motion", source, convention, sigma)] = beat_align_score(music.beats, beats, sigma) if moved else np.nan
     stops = movement[HEADLINE_SOURCE, HEADLINE_CONVENTION]
     motion = pulse(stops, len(music.envelope))
     correlation, lag = onset_correlation(motion, music.envelope)
     movement_bpm = movement_tempo(motion)
-    return {
-        **metrics,
+    against_stops = {
         **beat_bins(music.beats, stops, music.duration),
         "onset_xcorr": correlation,
         "onset_xcorr_lag_s": lag,
         **tempo_consistency(music.bpm, movement_bpm),
-        "music_bpm": music.bpm,
-        "movement_bpm": movement_bpm,
     }
+    if len(stops) == 0:
+        against_stops = dict.fromkeys(against_stops, np.nan)
+    return {**metrics, **against_stops, "music_bpm": music.bpm, "movement_bpm": movement_bpm if len(stops) else np.nan}
 
 
 def chance_levels(movement: dict[tuple[str, str], np.ndarray], music: MusicTiming) -> dict[str, float]:
