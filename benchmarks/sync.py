@@ -132,7 +132,8 @@ def synthetic_section() -> None:
 
 def score_videos(videos: list[Path]) -> np.ndarray:
     """Generate music for every video with each prompt, score it with the ruler and print the
-    tables; returns the per-clip Δ over chance (flow stops), mean over prompts."""
+    tables; returns the per-clip Δ over chance (flow stops), mean over prompts, of the clips
+    with flow stops."""
     work = Path(tempfile.mkdtemp())
     entries = []
     for video in videos:
@@ -163,10 +164,11 @@ def score_videos(videos: list[Path]) -> np.ndarray:
         detected = delta_over_chance(stops, controls.movement_beats, controls.duration)
         print(f"{clip:<28} mean over prompts: Δ flow {value:+.3f}  Δ body {value_body:+.3f}   "
               f"(Δ flow of clicks on the composer's movement beats {detected:+.3f}, of the beats it meant {meant:+.3f})")
-    interval = paired_bootstrap(per_clip, np.zeros(len(per_clip)))["ci95"]
-    print(f"mean over {len(clips)} clips: Δ flow {per_clip.mean():+.3f} [{interval[0]:+.3f}, {interval[1]:+.3f}], "
-          f"Δ body {per_clip_body.mean():+.3f}")
-    return per_clip
+    scored = per_clip[np.isfinite(per_clip)]  # a clip without flow stops has no Δ (null in the report)
+    interval = paired_bootstrap(scored, np.zeros(len(scored)))["ci95"]
+    print(f"mean over {len(scored)} of {len(clips)} clips (those with flow stops): Δ flow {scored.mean():+.3f} "
+          f"[{interval[0]:+.3f}, {interval[1]:+.3f}], Δ body {np.nanmean(per_clip_body):+.3f}")
+    return scored
 
 
 def main() -> None:
