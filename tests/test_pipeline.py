@@ -12,6 +12,7 @@ from expotion import pipeline
 from expotion.errors import ExpotionError
 from expotion.options import AnalysisSettings
 from expotion.testing import synthetic
+from expotion.video.decode import iter_frames
 from expotion.video.mux import mux_music
 
 
@@ -79,6 +80,24 @@ def test_music_starts_with_the_first_frame(tmp_path, video_start):
     assert first_frame == 0.0
     assert click == pytest.approx(0.5, abs=0.002)
     assert np.flatnonzero(np.abs(sound) > 0.3)[0] / rate == pytest.approx(0.5, abs=0.002)
+
+
+def test_a_matroska_clip_with_b_frames_that_starts_late_keeps_every_frame(tmp_path):
+    """H.264 with B-frames in Matroska (as OBS records), 1.5 s into its file: Matroska stores
+    no decode time for the first frames and counts its duration from 0. The clip is not taken
+    for truncated, and its music's video keeps every packet, so every frame decodes, the first
+    at 0."""
+    times = 1.5 + synthetic.constant_rate_times(3.0, 25.0)
+    video = tmp_path / "late.mkv"
+    synthetic.write_video(video, times, [synthetic.background(160, 120)] * len(times))
+    assert len(list(iter_frames(video))) == len(times)
+    out = tmp_path / "with_music.mp4"
+    mux_music(video, np.zeros((3 * 44100, 2), np.float32), 44100, out)
+    with av.open(str(video)) as source, av.open(str(out)) as written:
+        assert [bytes(p) for p in source.demux(video=0) if p.size] == [bytes(p) for p in written.demux(video=0) if p.size]
+    with av.open(str(out)) as written:
+        shown = [frame.time for frame in written.decode(video=0)]
+    assert len(shown) == len(times) and shown[0] == 0.0
 
 
 def test_failure_leaves_nothing_half_written(videos, tmp_path, monkeypatch):

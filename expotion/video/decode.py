@@ -127,7 +127,12 @@ def _declared_duration(container, stream) -> float | None:
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:
-        return container.duration / av.time_base
+        duration = container.duration / av.time_base
+        if "matroska" in container.format.name and container.start_time:
+            # Matroska's Duration counts from the segment's zero, not from the first frame: a
+            # clip whose first frame is 1.5 s in would read as 1.5 s longer than it plays.
+            duration -= max(container.start_time / av.time_base, 0.0)
+        return duration
     return None
 
 

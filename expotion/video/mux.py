@@ -21,6 +21,8 @@ from typing import Iterable
 import av
 import numpy as np
 
+from expotion.video.decode import probe
+
 
 AAC_FRAME = 1024
 AUDIO_BIT_RATE = 192_000
@@ -63,16 +65,18 @@ def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sampl
                 audio_out = target.add_stream("aac", rate=sample_rate, layout="stereo", options=AAC_OPTIONS)
                 audio_out.bit_rate = AUDIO_BIT_RATE
                 audio_out.time_base = Fraction(1, sample_rate)
-                first_frame = video_in.start_time or 0
+                first_frame = round(probe(video).start_time / video_in.time_base)  # in the stream's ticks
                 frames = _audio_frames(blocks, sample_rate, 0)
                 pending = next(frames, None)
                 for packet in source.demux(video_in):
-                    if packet.dts is None:  # the demuxer's end-of-stream marker
+                    if packet.size == 0:  # the demuxer's end-of-stream marker
                         continue
-                    packet.dts -= first_frame
-                    if packet.pts is not None:
-                        packet.pts -= first_frame
-                    horizon = float(packet.dts * packet.time_base) + LOOKAHEAD_S
+                    # Matroska stores no decode time for the first frames of a stream with
+                    # B-frames (their order is not known yet): the muxer works it out.
+                    packet.pts = None if packet.pts is None else packet.pts - first_frame
+                    packet.dts = None if packet.dts is None else packet.dts - first_frame
+                    clock = packet.dts if packet.dts is not None else packet.pts or 0
+                    horizon = float(clock * packet.time_base) + LOOKAHEAD_S
                     while pending is not None and float(pending.pts * pending.time_base) <= horizon:
                         target.mux(audio_out.encode(pending))
                         pending = next(frames, None)
