@@ -184,6 +184,8 @@ def _run_generate(args) -> None:
             bar.close()
     if not result.controls.has_person:
         _warn(f"no person found in {video.name}: the music follows the prompt only")
+    if result.encoded_from:
+        _warn(f"MP4 cannot carry {video.name}'s {result.encoded_from} video: it was encoded as H.264 (CRF 18)")
     decisions = result.music.decisions
     if "tempo" in decisions:
         summary = f"{decisions['tempo']['bpm']:.0f} BPM (tempo from the {decisions['tempo']['source']}), key {decisions['key']}"

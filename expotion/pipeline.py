@@ -51,6 +51,7 @@ class GenerationResult:
     controls: Controls
     music: Music
     seed: int
+    encoded_from: str | None = None  # the input's video codec, where MP4 could not carry it
 
     def __getattr__(self, name: str):  # result.video, .audio, .midi, .decisions, .plot, .stems: the written files
         if name in ("video", "audio", "midi", "decisions", "plot", "stems"):
@@ -133,8 +134,8 @@ class Expotion:
         decisions = {**music.decisions, "seed": seed, "seed_source": "given" if seed_given else "video content and prompt",
                      "video": str(video), "duration": controls.duration}
         with start_painter() as painter:
-            write_outputs(outputs, video, controls, music, decisions, painter)
-        return GenerationResult(outputs, controls, music, seed)
+            encoded = write_outputs(outputs, video, controls, music, decisions, painter)
+        return GenerationResult(outputs, controls, music, seed, encoded)
 
 
 def generate(video: str | Path, prompt: str, out: str | Path, *, backend: str = DEFAULT_BACKEND, seed: int | None = None,
@@ -172,10 +173,11 @@ class WavWriter:
 
 
 def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Music, decisions: dict,
-                  painter: concurrent.futures.Executor) -> None:
+                  painter: concurrent.futures.Executor) -> str | None:
     """Every output into a temporary file beside its final name, then all moved into place.
     The music streams once, block by block, into the video, the WAV and the stems, so that a
-    long video never has its music in memory whole; the plot is drawn on `painter`'s thread."""
+    long video never has its music in memory whole; the plot is drawn on `painter`'s thread.
+    Returns the video codec that had to be encoded as H.264 (MP4 cannot carry it), or None."""
     with written_together(outputs.paths()) as tmp, contextlib.ExitStack() as drawing:
         plotted = painter.submit(_plot, controls, music, video, tmp[outputs.plot]) if outputs.plot else None
         if plotted:  # drawn to the end before the files are moved into place, or removed after a failure
@@ -192,15 +194,17 @@ def write_outputs(outputs: Outputs, video: Path, controls: Controls, music: Musi
                 yield mix
 
         try:
-            mux_music(video, mix_blocks(), music.sample_rate, tmp[outputs.video])
+            encoded = mux_music(video, mix_blocks(), music.sample_rate, tmp[outputs.video])
         finally:
             for writer in writers:
                 writer.close()
         if outputs.midi:
             music.score.write(str(tmp[outputs.midi]))
+        decisions = {**decisions, "video_stream": f"{encoded} encoded as H.264" if encoded else "copied"}
         tmp[outputs.decisions].write_text(json.dumps(decisions, indent=2, allow_nan=False) + "\n")
         if plotted:
             plotted.result()
+    return encoded
 
 
 def _plot(controls: Controls, music: Music, video: Path, path: Path) -> None:

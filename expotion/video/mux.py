@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import av
 import numpy as np
@@ -31,6 +31,8 @@ AUDIO_BIT_RATE = 192_000
 # reason, commit fcb681ac; measured here: 0.43 s → 0.12 s for 10 s of stereo).
 AAC_OPTIONS = {"aac_coder": "fast"}
 LOOKAHEAD_S = 0.5  # audio is muxed this far ahead of the video packet being written
+# A video codec MP4 cannot carry is encoded as H.264 at this (visually lossless) quality.
+REENCODE_OPTIONS = {"crf": "18", "preset": "fast"}
 
 
 def _audio_frames(blocks: Iterable[np.ndarray], sample_rate: int, first_sample: int):
@@ -52,35 +54,33 @@ def _audio_frames(blocks: Iterable[np.ndarray], sample_rate: int, first_sample: 
             yield frame
 
 
-def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sample_rate: int, out: str | Path) -> None:
+def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sample_rate: int, out: str | Path) -> str | None:
     """Write `out` (MP4): `video`'s video stream unchanged plus `audio` — (samples, 2), or
-    blocks of it read as they are needed — as its sound. Writing failures (a full disk)
-    raise OSError naming `out`."""
+    blocks of it read as they are needed — as its sound. A video codec that MP4 cannot carry
+    (ProRes, FFV1, raw video …) is encoded as H.264 instead; its name is returned then, None
+    when the stream was copied. Writing failures (a full disk) raise OSError naming `out`."""
     blocks = [audio] if isinstance(audio, np.ndarray) else audio
+    info = probe(video)
     with av.open(str(video)) as source:
         video_in = source.streams.video[0]
+        first_frame = round(info.start_time / video_in.time_base)  # in the stream's ticks
         try:
             with av.open(str(out), "w", format="mp4") as target:
-                video_out = target.add_stream_from_template(video_in)
+                try:
+                    packets, encoded = _copied(source, video_in, target.add_stream_from_template(video_in), first_frame), None
+                except ValueError:  # the MP4 muxer takes no such codec
+                    packets, encoded = _encoded(source, video_in, _h264_stream(target, video_in, info.rotation), first_frame), video_in.codec_context.name
                 audio_out = target.add_stream("aac", rate=sample_rate, layout="stereo", options=AAC_OPTIONS)
                 audio_out.bit_rate = AUDIO_BIT_RATE
                 audio_out.time_base = Fraction(1, sample_rate)
-                first_frame = round(probe(video).start_time / video_in.time_base)  # in the stream's ticks
                 frames = _audio_frames(blocks, sample_rate, 0)
                 pending = next(frames, None)
-                for packet in source.demux(video_in):
-                    if packet.size == 0:  # the demuxer's end-of-stream marker
-                        continue
-                    # Matroska stores no decode time for the first frames of a stream with
-                    # B-frames (their order is not known yet): the muxer works it out.
-                    packet.pts = None if packet.pts is None else packet.pts - first_frame
-                    packet.dts = None if packet.dts is None else packet.dts - first_frame
+                for packet in packets:
                     clock = packet.dts if packet.dts is not None else packet.pts or 0
                     horizon = float(clock * packet.time_base) + LOOKAHEAD_S
                     while pending is not None and float(pending.pts * pending.time_base) <= horizon:
                         target.mux(audio_out.encode(pending))
                         pending = next(frames, None)
-                    packet.stream = video_out
                     target.mux(packet)
                 while pending is not None:
                     target.mux(audio_out.encode(pending))
@@ -88,3 +88,38 @@ def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sampl
                 target.mux(audio_out.encode())
         except av.FFmpegError as error:
             raise OSError(error.errno or 0, error.strerror, str(out))
+    return encoded
+
+
+def _copied(source, video_in, video_out, first_frame: int) -> Iterator[av.Packet]:
+    """The video's packets as they are, on a clock that starts at the first frame."""
+    for packet in source.demux(video_in):
+        if packet.size == 0:  # the demuxer's end-of-stream marker
+            continue
+        # Matroska stores no decode time for the first frames of a stream with B-frames
+        # (their order is not known yet): the muxer works it out.
+        packet.pts = None if packet.pts is None else packet.pts - first_frame
+        packet.dts = None if packet.dts is None else packet.dts - first_frame
+        packet.stream = video_out
+        yield packet
+
+
+def _h264_stream(target, video_in, rotation: int):
+    """An H.264 stream for the video's frames at their own times, shown turned as the input's."""
+    stream = target.add_stream("libx264")
+    stream.width, stream.height = video_in.codec_context.width // 2 * 2, video_in.codec_context.height // 2 * 2
+    stream.pix_fmt = "yuv420p"
+    stream.time_base = stream.codec_context.time_base = video_in.time_base
+    stream.options = REENCODE_OPTIONS
+    if rotation:
+        stream.set_display_rotation(rotation)
+    return stream
+
+
+def _encoded(source, video_in, video_out, first_frame: int) -> Iterator[av.Packet]:
+    """The video's frames encoded by `video_out`, each at its own time from the first frame."""
+    for frame in source.decode(video_in):
+        picture = frame.reformat(width=video_out.width, height=video_out.height, format="yuv420p")
+        picture.pts, picture.time_base = frame.pts - first_frame, video_in.time_base
+        yield from video_out.encode(picture)
+    yield from video_out.encode()
