@@ -1,4 +1,5 @@
-"""Write music into a video: the video stream copied packet for packet, the music as AAC.
+"""Write music into a video: the video stream copied packet for packet (or, for a codec MP4
+cannot carry, encoded as H.264 frame for frame), the music as AAC.
 
 The music's first sample plays with the video's first frame, and packets are interleaved as
 they go, so a long video is never held in memory.
@@ -57,8 +58,8 @@ def _audio_frames(blocks: Iterable[np.ndarray], sample_rate: int, first_sample: 
 def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sample_rate: int, out: str | Path) -> str | None:
     """Write `out` (MP4): `video`'s video stream unchanged plus `audio` — (samples, 2), or
     blocks of it read as they are needed — as its sound. A video codec that MP4 cannot carry
-    (ProRes, FFV1, raw video …) is encoded as H.264 instead; its name is returned then, None
-    when the stream was copied. Writing failures (a full disk) raise OSError naming `out`."""
+    (ProRes, raw video …) is encoded as H.264 instead; its name is returned then, None when
+    the stream was copied. Writing failures (a full disk) raise OSError naming `out`."""
     blocks = [audio] if isinstance(audio, np.ndarray) else audio
     info = probe(video)
     with av.open(str(video)) as source:
@@ -69,26 +70,35 @@ def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sampl
                 try:
                     packets, encoded = _copied(source, video_in, target.add_stream_from_template(video_in), first_frame), None
                 except ValueError:  # the MP4 muxer takes no such codec
-                    packets, encoded = _encoded(source, video_in, _h264_stream(target, video_in, info.rotation), first_frame), video_in.codec_context.name
-                audio_out = target.add_stream("aac", rate=sample_rate, layout="stereo", options=AAC_OPTIONS)
-                audio_out.bit_rate = AUDIO_BIT_RATE
-                audio_out.time_base = Fraction(1, sample_rate)
-                frames = _audio_frames(blocks, sample_rate, 0)
-                pending = next(frames, None)
-                for packet in packets:
-                    clock = packet.dts if packet.dts is not None else packet.pts or 0
-                    horizon = float(clock * packet.time_base) + LOOKAHEAD_S
-                    while pending is not None and float(pending.pts * pending.time_base) <= horizon:
-                        target.mux(audio_out.encode(pending))
-                        pending = next(frames, None)
-                    target.mux(packet)
-                while pending is not None:
-                    target.mux(audio_out.encode(pending))
-                    pending = next(frames, None)
-                target.mux(audio_out.encode())
+                    h264 = _h264_stream(target, video_in, info.rotation)
+                    packets, encoded = _encoded(source, video_in, h264, first_frame), video_in.codec_context.name
+                _interleave(target, packets, _aac_stream(target, sample_rate), _audio_frames(blocks, sample_rate, 0))
         except av.FFmpegError as error:
             raise OSError(error.errno or 0, error.strerror, str(out))
     return encoded
+
+
+def _aac_stream(target, sample_rate: int):
+    stream = target.add_stream("aac", rate=sample_rate, layout="stereo", options=AAC_OPTIONS)
+    stream.bit_rate = AUDIO_BIT_RATE
+    stream.time_base = Fraction(1, sample_rate)
+    return stream
+
+
+def _interleave(target, video_packets: Iterator[av.Packet], audio_out, audio_frames: Iterator[av.AudioFrame]) -> None:
+    """Mux the video packets with the sound encoded alongside, LOOKAHEAD_S ahead of them."""
+    pending = next(audio_frames, None)
+    for packet in video_packets:
+        clock = packet.dts if packet.dts is not None else packet.pts or 0
+        horizon = float(clock * packet.time_base) + LOOKAHEAD_S
+        while pending is not None and float(pending.pts * pending.time_base) <= horizon:
+            target.mux(audio_out.encode(pending))
+            pending = next(audio_frames, None)
+        target.mux(packet)
+    while pending is not None:
+        target.mux(audio_out.encode(pending))
+        pending = next(audio_frames, None)
+    target.mux(audio_out.encode())
 
 
 def _copied(source, video_in, video_out, first_frame: int) -> Iterator[av.Packet]:
