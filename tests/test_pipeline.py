@@ -100,20 +100,23 @@ def test_a_matroska_clip_with_b_frames_that_starts_late_keeps_every_frame(tmp_pa
     assert len(shown) == len(times) and shown[0] == 0.0
 
 
-def test_a_video_codec_mp4_cannot_carry_is_encoded_as_h264_frame_for_frame(tmp_path):
-    """ProRes (as editors export it) cannot go into an MP4: its frames are encoded as H.264,
-    each at its own time from the first, and the caller is told which codec it was."""
-    video = tmp_path / "master.mov"
+@pytest.mark.parametrize("encoder, name, pixels, codec", [("prores", "master.mov", "yuv422p10le", "prores"),
+                                                           ("libvpx", "webcam.webm", "yuv420p", "vp8")])
+def test_a_video_codec_mp4_cannot_carry_is_encoded_as_h264_frame_for_frame(tmp_path, encoder, name, pixels, codec):
+    """ProRes (as editors export it) and VP8 (as browsers record the webcam) cannot go into an
+    MP4: their frames are encoded as H.264, each at its own time from the first, and the caller
+    is told which codec it was."""
+    video = tmp_path / name
     with av.open(str(video), "w") as container:
-        stream = container.add_stream("prores", rate=25)
-        stream.width, stream.height, stream.pix_fmt = 160, 120, "yuv422p10le"
+        stream = container.add_stream(encoder, rate=25)
+        stream.width, stream.height, stream.pix_fmt = 160, 120, pixels
         for index in range(20):
             frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 10 * index, np.uint8), format="rgb24")
             frame.pts = index
-            container.mux(stream.encode(frame.reformat(format="yuv422p10le")))
+            container.mux(stream.encode(frame.reformat(format=pixels)))
         container.mux(stream.encode())
     out = tmp_path / "with_music.mp4"
-    assert mux_music(video, np.zeros((44100, 2), np.float32), 44100, out) == "prores"
+    assert mux_music(video, np.zeros((44100, 2), np.float32), 44100, out) == codec
     with av.open(str(out)) as written:
         assert written.streams.video[0].codec_context.name == "h264"
         shown = [(frame.time, frame.to_ndarray(format="gray")[60, 80]) for frame in written.decode(video=0)]
