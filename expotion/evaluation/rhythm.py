@@ -129,8 +129,10 @@ def rhythm_metrics(movement: dict[tuple[str, str], np.ndarray], music: MusicTimi
             beats = movement[source, convention]
             for sigma in SIGMAS_S:
                 moved = len(beats) > 0
-                metrics[bas_name("bas_motion_to_music", source, convention, sigma)] = beat_align_score(beats, music.beats, sigma) if moved else np.nan
-                metrics[bas_name("bas_music_to_motion", source, convention, sigma)] = beat_align_score(music.beats, beats, sigma) if moved else np.nan
+                to_music = beat_align_score(beats, music.beats, sigma) if moved else np.nan
+                to_motion = beat_align_score(music.beats, beats, sigma) if moved else np.nan
+                metrics[bas_name("bas_motion_to_music", source, convention, sigma)] = to_music
+                metrics[bas_name("bas_music_to_motion", source, convention, sigma)] = to_motion
     stops = movement[HEADLINE_SOURCE, HEADLINE_CONVENTION]
     motion = pulse(stops, len(music.envelope))
     correlation, lag = onset_correlation(motion, music.envelope)

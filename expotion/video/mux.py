@@ -57,9 +57,10 @@ def _audio_frames(blocks: Iterable[np.ndarray], sample_rate: int, first_sample: 
 
 def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sample_rate: int, out: str | Path) -> str | None:
     """Write `out` (MP4): `video`'s video stream unchanged plus `audio` — (samples, 2), or
-    blocks of it read as they are needed — as its sound. A video codec that MP4 cannot carry
-    (ProRes, VP8, GIF, raw video …) is encoded as H.264 instead; its name is returned then, None when
-    the stream was copied. Writing failures (a full disk) raise OSError naming `out`."""
+    blocks of it read as they are needed — as its sound. A video codec that MP4 cannot
+    carry (ProRes, VP8, GIF, raw video …) is encoded as H.264 instead; its name is returned
+    then, None when the stream was copied. Writing failures (a full disk) raise OSError
+    naming `out`."""
     blocks = [audio] if isinstance(audio, np.ndarray) else audio
     info = probe(video)
     with av.open(str(video)) as source:
