@@ -11,6 +11,7 @@ import pytest
 from expotion.batch import parse_shard, plan_jobs, read_prompts
 from expotion.errors import ExpotionError, ParameterError
 from expotion.testing import synthetic
+from expotion.video import find_videos
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +96,12 @@ def test_workers_make_the_same_music_as_one_process(folder, tmp_path):
         if job_one.video.name != "broken.mp4":
             assert np.array_equal(np.fromfile(job_one.out.with_suffix(".wav"), np.uint8),
                                   np.fromfile(job_two.out.with_suffix(".wav"), np.uint8))
+
+
+def test_a_folder_is_searched_for_camcorder_and_phone_videos_too(tmp_path):
+    """AVCHD camcorders write .MTS, old phones .3gp: a folder of them is a folder of videos;
+    other files are not."""
+    names = ["a.mp4", "b.MTS", "c.m2ts", "d.3gp", "e.mov", "notes.txt", "cover.jpg"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    assert [path.name for path in find_videos([tmp_path])] == ["a.mp4", "b.MTS", "c.m2ts", "d.3gp", "e.mov"]

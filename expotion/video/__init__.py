@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+# What a folder of videos is searched for: phones, cameras and camcorders (AVCHD .mts),
+# editors, browsers.
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mts", ".m2ts", ".mpg", ".mpeg", ".3gp",
+                  ".wmv", ".flv")
 
 
 def find_videos(paths: list[Path]) -> list[Path]:
