@@ -4,13 +4,11 @@ import numpy as np
 import pytest
 
 from expotion.controls import Controls, extract_controls
-from expotion.controls.body import BodyObservation
+from expotion.controls.body import REFERENCE_ASPECT, REFERENCE_SHOULDER_WIDTH, BodyObservation
 from expotion.controls.face import FACE_SCALARS
 from expotion.controls.movement_beats import (
     FLOW_NOISE_FLOOR,
     FLOW_SPEED_FLOOR,
-    REFERENCE_ASPECT,
-    REFERENCE_SHOULDER_WIDTH,
     flow_speed_floor,
     gaussian_smooth,
     local_minima,

@@ -26,9 +26,28 @@ UPPER_BODY = (
 )
 BODY_KEYPOINTS = tuple(name for name, _ in UPPER_BODY)
 SHOULDERS = (BODY_KEYPOINTS.index("left_shoulder"), BODY_KEYPOINTS.index("right_shoulder"))
+# A person framed as at a webcam: shoulders this many frame heights wide (or more) …
+REFERENCE_SHOULDER_WIDTH = 0.45
+REFERENCE_ASPECT = 4 / 3  # … in a frame this wide for one high
 # MediaPipe keeps returning a guessed skeleton after the person leaves; a body counts as
 # present only while its shoulders are judged visible.
 PRESENCE_VISIBILITY = 0.5
+
+
+def shoulder_width(keypoints: np.ndarray) -> float:
+    """Median distance between the shoulders of (T, K, 2) keypoints, in their units; NaN where
+    they were never seen."""
+    widths = np.linalg.norm(keypoints[:, SHOULDERS[0]] - keypoints[:, SHOULDERS[1]], axis=1)
+    widths = widths[np.isfinite(widths)]
+    return float(np.median(widths)) if widths.size else np.nan
+
+
+def flow_share(shoulder_width: float, aspect: float) -> float:
+    """How much a person `shoulder_width` frame heights wide, in a frame `aspect` wide for one
+    high, moves the frame's mean optical flow, relative to the same movement framed as at a
+    webcam: their share of the frame's area times the distance they cover in frame heights, so
+    the cube of their size (half the size: an eighth)."""
+    return (shoulder_width / REFERENCE_SHOULDER_WIDTH) ** 3 * REFERENCE_ASPECT / aspect
 
 
 @dataclass(frozen=True)

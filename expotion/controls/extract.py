@@ -29,7 +29,7 @@ from tqdm import tqdm
 
 import expotion
 from expotion.controls.movement_beats import find_movement_beats, flow_speed_floor, movement_speed
-from expotion.controls.body import BODY_KEYPOINTS, SHOULDERS, BodyAnalyzer, BodyObservation
+from expotion.controls.body import BODY_KEYPOINTS, BodyAnalyzer, BodyObservation, shoulder_width
 from expotion.controls.controls import Controls
 from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer
 from expotion.controls.motion import MOTION_REGIONS, MotionAnalyzer
@@ -134,12 +134,6 @@ def observe(path: Path, info: VideoInfo, settings: AnalysisSettings, max_duratio
     return seen
 
 
-def _shoulder_width(keypoints: np.ndarray) -> float:
-    widths = np.linalg.norm(keypoints[:, SHOULDERS[0]] - keypoints[:, SHOULDERS[1]], axis=1)
-    widths = widths[np.isfinite(widths)]
-    return float(np.median(widths)) if widths.size else np.nan
-
-
 def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, motion_cutoff_hz: float, provenance: dict) -> Controls:
     """Resample every observation onto one grid and derive velocities and movement beats."""
     times = np.asarray(seen.person_times)
@@ -166,10 +160,10 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     else:  # a single frame shows no motion
         energy, regions, flow = np.zeros(len(grid)), np.zeros((len(grid), len(MOTION_REGIONS))), np.zeros((len(grid), len(MOTION_REGIONS), 2))
 
-    shoulder_width = _shoulder_width(keypoints)
-    body_in_shoulders = body_velocity / shoulder_width if np.isfinite(shoulder_width) and shoulder_width > 0 else None
+    shoulders = shoulder_width(keypoints)
+    body_in_shoulders = body_velocity / shoulders if np.isfinite(shoulders) and shoulders > 0 else None
     confidence = np.clip(2 * np.nan_to_num(visibility) - 1, 0, 1)  # keypoints judged unseen weigh 0
-    flow_floor = flow_speed_floor(shoulder_width, provenance["width"] / provenance["height"])
+    flow_floor = flow_speed_floor(shoulders, provenance["width"] / provenance["height"])
     speed = movement_speed(rate, energy, body_in_shoulders, confidence, flow_floor)
     beats, strengths = find_movement_beats(speed, rate)
     return Controls(

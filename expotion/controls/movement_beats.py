@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from expotion.controls.body import flow_share
+
 # Floors of the robust scales: tracking noise of a still person stays well below these.
 BODY_SPEED_FLOOR = 0.8  # shoulder widths per second
-FLOW_SPEED_FLOOR = 0.08  # frame heights per second, for a person framed as at a webcam:
-REFERENCE_SHOULDER_WIDTH = 0.45  # frame heights, or more …
-REFERENCE_ASPECT = 4 / 3  # … in a frame this wide for one high
+FLOW_SPEED_FLOOR = 0.08  # frame heights per second, for a person framed as at a webcam (body.py)
 # A bare wall in compressed webcam footage flows at up to this (95th percentile, the top-left
 # region of a dev clip): below it the flow shows nothing, however small the person.
 FLOW_NOISE_FLOOR = 0.005  # frame heights per second
@@ -62,11 +62,11 @@ def flow_speed_floor(shoulder_width: float, aspect: float) -> float:
     for one high. The frame's mean flow is the person's share of the frame times their speed in
     frame heights: the same movement of a person half the size moves the frame's mean an eighth
     as much (a quarter of the area, half the distance), so the floor falls with the cube of the
-    size. It never rises above the webcam's: a close-up moves the frame a lot anyway."""
+    size (`flow_share`). It never rises above the webcam's: a close-up moves the frame a lot
+    anyway."""
     if not np.isfinite(shoulder_width) or shoulder_width <= 0:
         return FLOW_SPEED_FLOOR
-    share = (shoulder_width / REFERENCE_SHOULDER_WIDTH) ** 3 * REFERENCE_ASPECT / aspect
-    return float(np.clip(FLOW_SPEED_FLOOR * share, FLOW_NOISE_FLOOR, FLOW_SPEED_FLOOR))
+    return float(np.clip(FLOW_SPEED_FLOOR * flow_share(shoulder_width, aspect), FLOW_NOISE_FLOOR, FLOW_SPEED_FLOOR))
 
 
 def gaussian_smooth(values: np.ndarray, sigma: float) -> np.ndarray:

@@ -29,13 +29,11 @@ from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
 from expotion.controls import Controls
-from expotion.controls.body import BODY_KEYPOINTS
+from expotion.controls.body import flow_share, shoulder_width
 
 SMOOTHING_S = 0.05
 MIN_PROMINENCE = 0.1  # of the smoothed speed's 5–95 % range …
-MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second) for a person at a webcam …
-WEBCAM_SHOULDER_WIDTH = 0.45  # … that is, shoulders this many frame heights wide …
-WEBCAM_ASPECT = 4 / 3  # … in a frame this wide for one high;
+MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second) for a person framed as at a webcam;
 # the flow of a still, noisy webcam picture never dips by this much (frame heights per second)
 NOISE_PROMINENCE = 0.001
 VISIBLE = 0.5
@@ -64,14 +62,11 @@ def flow_prominence_floor(controls: Controls) -> float:
     framed as at a webcam (or bigger, or not seen), falling with the cube of their shoulder
     width (their share of the frame's area times the distance they cover), never below the
     noise's."""
-    shoulders = controls.body_keypoints[:, [BODY_KEYPOINTS.index("left_shoulder"), BODY_KEYPOINTS.index("right_shoulder")]]
-    widths = np.linalg.norm(shoulders[:, 0] - shoulders[:, 1], axis=1)
-    widths = widths[np.isfinite(widths)]
-    if widths.size == 0:
+    width = shoulder_width(controls.body_keypoints)
+    if not np.isfinite(width):
         return MIN_PROMINENCE_ABS
     aspect = controls.provenance.get("width", 4) / controls.provenance.get("height", 3)
-    share = (np.median(widths) / WEBCAM_SHOULDER_WIDTH) ** 3 * WEBCAM_ASPECT / aspect
-    return float(np.clip(MIN_PROMINENCE_ABS * share, NOISE_PROMINENCE, MIN_PROMINENCE_ABS))
+    return float(np.clip(MIN_PROMINENCE_ABS * flow_share(width, aspect), NOISE_PROMINENCE, MIN_PROMINENCE_ABS))
 
 
 def speed_extrema(speed: np.ndarray, rate: float, convention: str, floor: float = MIN_PROMINENCE_ABS) -> np.ndarray:

@@ -127,8 +127,8 @@ def rhythm_metrics(movement: dict[tuple[str, str], np.ndarray], music: MusicTimi
     for source in SOURCES:
         for convention in CONVENTIONS:
             beats = movement[source, convention]
+            moved = len(beats) > 0
             for sigma in SIGMAS_S:
-                moved = len(beats) > 0
                 to_music = beat_align_score(beats, music.beats, sigma) if moved else np.nan
                 to_motion = beat_align_score(music.beats, beats, sigma) if moved else np.nan
                 metrics[bas_name("bas_motion_to_music", source, convention, sigma)] = to_music
