@@ -11,9 +11,9 @@ stops of the full-size clip (the independent ruler).
 Per clip and size it prints how many movement beats the composer's analysis finds and their
 F-measure against those stops (a stop is met by one beat within ±70 ms, the beat-tracking
 evaluation window of MIREX), the same for the ruler's own flow stops of the shrunk clip (can
-`expotion evaluate` still see the movement?), then generates music for the shrunk video with the prompts of
-benchmarks/sync.py and scores it against the full-size clip's movement: BAS motion→music over
-chance (σ = 0.1 s, mean over prompts). Last lines: `framing_beat_f=X` (mean over shrunk clips)
+`expotion evaluate` still see the movement?), then generates music for the shrunk video with
+the prompts of benchmarks/sync.py and scores it against the full-size clip's movement: BAS
+motion→music over chance (σ = 0.1 s, mean over prompts). Last lines: `framing_beat_f=X` (mean over shrunk clips)
 and `framing_delta=Y`.
 """
 
