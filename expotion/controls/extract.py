@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 import expotion
-from expotion.controls.movement_beats import find_movement_beats, flow_speed_floor, movement_speed
+from expotion.controls.movement_beats import find_movement_beats, flow_speed_floor, movement_speed, view_speeds
 from expotion.controls.body import BODY_KEYPOINTS, BodyAnalyzer, BodyObservation, shoulder_width
 from expotion.controls.controls import Controls
 from expotion.controls.face import EXPRESSION_DIM, FACE_SCALARS, HEAD_POSE, FaceAnalyzer
@@ -41,7 +41,7 @@ from expotion.video.decode import VideoInfo, iter_frames, probe
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
@@ -164,8 +164,8 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     body_in_shoulders = body_velocity / shoulders if np.isfinite(shoulders) and shoulders > 0 else None
     confidence = np.clip(2 * np.nan_to_num(visibility) - 1, 0, 1)  # keypoints judged unseen weigh 0
     flow_floor = flow_speed_floor(shoulders, provenance["width"] / provenance["height"])
-    speed = movement_speed(rate, energy, body_in_shoulders, confidence, flow_floor)
-    beats, strengths = find_movement_beats(speed, rate)
+    views = view_speeds(rate, energy, body_in_shoulders, confidence, flow_floor)
+    beats, strengths = find_movement_beats(views, rate)
     return Controls(
         rate=float(rate),
         duration=float(duration),
@@ -180,7 +180,7 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
         motion_energy=energy,
         motion_regions=regions,
         motion_flow=flow,
-        movement_speed=speed,
+        movement_speed=movement_speed(views),
         movement_beats=beats,
         movement_beat_strengths=strengths,
         provenance=provenance,
