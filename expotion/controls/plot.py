@@ -63,9 +63,9 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     regions.y_label("flow by region")
 
     movement.fit(controls.movement_speed)
-    movement.line(t, controls.movement_speed, RED, label="movement speed")
+    movement.line(t, controls.movement_speed, RED, label="movement speed (mean of flow and body)")
     movement.markers(controls.movement_beats, np.interp(controls.movement_beats, t, controls.movement_speed), RED,
-                     label="movement beats (stops, turns)")
+                     label="movement beats (stops of the flow or of the mean)")
     movement.y_ticks()
     movement.y_label("movement\nspeed, beats")
     movement.x_label("time (s)")
