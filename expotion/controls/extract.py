@@ -165,7 +165,8 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     confidence = np.clip(2 * np.nan_to_num(visibility) - 1, 0, 1)  # keypoints judged unseen weigh 0
     flow_floor = flow_speed_floor(shoulders, provenance["width"] / provenance["height"])
     views = view_speeds(rate, energy, body_in_shoulders, confidence, flow_floor)
-    beats, strengths = find_movement_beats(views, rate)
+    speed = movement_speed(views)
+    beats, strengths = find_movement_beats(views[0], speed, rate)
     return Controls(
         rate=float(rate),
         duration=float(duration),
@@ -180,7 +181,7 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
         motion_energy=energy,
         motion_regions=regions,
         motion_flow=flow,
-        movement_speed=movement_speed(views),
+        movement_speed=speed,
         movement_beats=beats,
         movement_beat_strengths=strengths,
         provenance=provenance,

@@ -171,14 +171,12 @@ def find_stops(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
     return times[inside], strengths[inside]
 
 
-def find_movement_beats(views: list[np.ndarray], rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """(times in s, strengths) of the stops and turns of the flow (`views[0]`, from
-    `view_speeds`) and of the views' mean, a stop of the mean within MIN_BEAT_INTERVAL_S of
+def find_movement_beats(flow: np.ndarray, mean: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """(times in s, strengths) of the stops and turns of the flow's speed and of the views'
+    `mean` (`view_speeds`, `movement_speed`), a stop of the mean within MIN_BEAT_INTERVAL_S of
     the flow's being the flow's."""
-    times, strengths = find_stops(views[0], rate)
-    if len(views) == 1:
-        return times, strengths
-    mean_times, mean_strengths = find_stops(movement_speed(views), rate)
+    times, strengths = find_stops(flow, rate)
+    mean_times, mean_strengths = find_stops(mean, rate)
     missed = np.array([not np.any(np.abs(times - time) < MIN_BEAT_INTERVAL_S) for time in mean_times], dtype=bool)
     times, strengths = np.concatenate([times, mean_times[missed]]), np.concatenate([strengths, mean_strengths[missed]])
     order = np.argsort(times, kind="stable")
