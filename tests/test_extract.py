@@ -35,6 +35,19 @@ def extracted(videos):
     return get
 
 
+@pytest.fixture(scope="module")
+def scene_controls(tmp_path_factory):
+    """Controls of the synthetic movement scenes, each written and extracted once."""
+    folder, cache = tmp_path_factory.mktemp("scenes"), {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = extract_controls(SCENES[name].write(folder / f"{name}.mp4"))
+        return cache[name]
+
+    return get
+
+
 @pytest.mark.parametrize("name", ["15fps", "23.17fps", "30fps", "vfr"])
 def test_each_turn_is_a_movement_beat_within_one_grid_step(extracted, name):
     controls = extracted(name)
@@ -131,30 +144,28 @@ def test_save_load_round_trip_and_resampling(extracted, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["nod", "strikes", "small strikes", "fast sway"])
-def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_within_one_frame(tmp_path, name):
+def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_within_one_frame(scene_controls, name):
     """A nod at a known tempo has a beat at each turning point; a hand that strikes and holds
     still, one where it stops, also when the person is half the size in the frame; a sway at
     1.25 frame widths a second, one at each reversal."""
-    scene = SCENES[name]
-    controls = extract_controls(scene.write(tmp_path / "scene.mp4"))
+    scene, controls = SCENES[name], scene_controls(name)
     for truth in scene.truth:
         assert np.min(np.abs(controls.movement_beats - truth)) <= 1 / scene.fps, f"{truth:.2f} s: found {controls.movement_beats}"
     assert len(controls.movement_beats) == len(scene.truth)
 
 
 @pytest.mark.parametrize("name", ["strikes", "small strikes"])
-def test_a_stop_the_flow_sees_keeps_the_flows_time_not_the_keypoints_lag(tmp_path, name):
+def test_a_stop_the_flow_sees_keeps_the_flows_time_not_the_keypoints_lag(scene_controls, name):
     """Keypoints lag behind a hand that stops dead (15–28 ms here when the stop was taken from
     the mean of flow and keypoint speed); the flow sees the stop when it happens."""
-    scene = SCENES[name]
-    controls = extract_controls(scene.write(tmp_path / "scene.mp4"))
+    scene, controls = SCENES[name], scene_controls(name)
     errors = [np.min(np.abs(controls.movement_beats - truth)) for truth in scene.truth]
     assert max(errors) <= 0.01, errors
 
 
 @pytest.mark.parametrize("name", ["still", "slow drift"])
-def test_a_still_or_slowly_drifting_person_has_no_movement_beats(tmp_path, name):
-    controls = extract_controls(SCENES[name].write(tmp_path / "scene.mp4"))
+def test_a_still_or_slowly_drifting_person_has_no_movement_beats(scene_controls, name):
+    controls = scene_controls(name)
     assert controls.body_mask.all()
     assert len(controls.movement_beats) == 0, controls.movement_beats
 
