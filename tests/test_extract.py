@@ -9,6 +9,7 @@ from expotion.controls.face import FACE_SCALARS
 from expotion.controls.movement_beats import (
     FLOW_NOISE_FLOOR,
     FLOW_SPEED_FLOOR,
+    find_stops,
     flow_speed_floor,
     gaussian_smooth,
     local_minima,
@@ -180,6 +181,20 @@ def test_the_flow_floor_falls_with_the_cube_of_the_persons_size_within_its_bound
     assert flow_speed_floor(2 * REFERENCE_SHOULDER_WIDTH, REFERENCE_ASPECT) == FLOW_SPEED_FLOOR
     assert flow_speed_floor(0.01, REFERENCE_ASPECT) == FLOW_NOISE_FLOOR
     assert flow_speed_floor(np.nan, REFERENCE_ASPECT) == FLOW_SPEED_FLOOR  # no body: size unknown
+
+
+def test_a_stroke_that_wavers_as_it_slows_has_one_stop_at_the_bottom_of_its_slowing():
+    """Three strokes; the first slows to half speed, picks up by a fifth, and slows on to its stop
+    at 1.28 s. The waver is the stroke still slowing, not a stop of its own (it was one)."""
+    rate = 50.0
+    t = np.arange(0, 3.6, 1 / rate)
+    bump = lambda centre, height: height * np.exp(-0.5 * ((t - centre) / (0.05 if height < 1 else 0.15)) ** 2)  # noqa: E731
+    speed = 0.2 + bump(0.7, 1.0) + bump(1.05, 0.2) + bump(1.85, 1.0) + bump(3.0, 1.0)
+    minima = t[local_minima(speed)]
+    np.testing.assert_allclose(minima, [0.98, 1.28, 2.42])  # the waver's dip, the first stop, the second
+    times, strengths = find_stops(speed, rate)
+    np.testing.assert_allclose(times, [1.28, 2.42], atol=0.01)
+    np.testing.assert_allclose(strengths, 1.2, atol=0.01)
 
 
 def test_local_minima_are_scipys_peaks_of_the_negated_curve():

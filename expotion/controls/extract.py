@@ -41,7 +41,7 @@ from expotion.video.decode import VideoInfo, iter_frames, probe
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.

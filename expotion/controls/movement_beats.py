@@ -22,8 +22,10 @@ music").
 
 In each curve (the flow's, the mean), a stop is a local minimum of the speed which ends a
 stroke: the speed fell there by at least `MIN_STROKE` of the clip's scale and by `MIN_SLOWING`
-of the stroke's own peak, after a stroke of at least `MIN_STRENGTH`. When the body comes to
-rest, the beat is the moment it settled.
+of the stroke's own peak, after a stroke of at least `MIN_STRENGTH`, and it is the lowest point
+of the slowing: a dip followed by less than `MIN_STROKE` of a rise and a deeper dip is the
+stroke still slowing, and its stop is the deeper dip. When the body comes to rest, the beat is
+the moment it settled.
 A beat's strength is the peak speed of the stroke into it (about 1 for a fast stroke of
 this clip).
 """
@@ -146,26 +148,44 @@ def _settled(speed: np.ndarray, peak: int, minimum: int) -> float:
     return first - 1 + (speed[first - 1] - level) / (speed[first - 1] - speed[first])
 
 
-def find_stops(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """(times in s, strengths) of the stops and turns in one speed curve."""
-    lock_on = int(round(LOCK_ON_S * rate))
-    minima = local_minima(speed)
-    beats, strengths = [], []
-    last = lock_on
-    for minimum in minima[minima > lock_on]:
+def stroke_ends(speed: np.ndarray, start: int) -> list[tuple[int, int]]:
+    """(peak, end) sample indices of each stroke after `start`: its fastest point, and the
+    lowest point it slows to before the speed rises by `MIN_STROKE` again. A stroke that slows,
+    wavers and slows on ends once, at the bottom of its slowing; a stroke counts when it was fast
+    (`MIN_STRENGTH`) and slowed by `MIN_STROKE` and by `MIN_SLOWING` of its peak."""
+    ends: list[tuple[int, int]] = []
+    last, ending = start, False
+    for minimum in local_minima(speed):
+        if minimum <= start:
+            continue
+        if ending:
+            peak, end = ends[-1]
+            if speed[end : minimum + 1].max() - speed[end] < MIN_STROKE:
+                if speed[minimum] < speed[end]:
+                    ends[-1] = (peak, minimum)
+                continue
+            last, ending = end, False
         peak = last + int(np.argmax(speed[last : minimum + 1]))
         fall = speed[peak] - speed[minimum]
         if speed[peak] < MIN_STRENGTH or fall < MIN_STROKE or fall < MIN_SLOWING * speed[peak]:
             continue  # a wobble within a stroke: the stroke goes on to the next minimum
-        at_rest = speed[minimum] < REST
-        time = (_settled(speed, peak, minimum) if at_rest else _parabola_vertex(speed, minimum)) / rate
+        ends.append((peak, minimum))
+        ending = True
+    return ends
+
+
+def find_stops(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """(times in s, strengths) of the stops and turns in one speed curve."""
+    beats, strengths = [], []
+    for peak, end in stroke_ends(speed, int(round(LOCK_ON_S * rate))):
+        at_rest = speed[end] < REST
+        time = (_settled(speed, peak, end) if at_rest else _parabola_vertex(speed, end)) / rate
         if beats and time - beats[-1] < MIN_BEAT_INTERVAL_S:
             if speed[peak] <= strengths[-1]:
                 continue
             beats.pop(), strengths.pop()
         beats.append(time)
         strengths.append(float(speed[peak]))
-        last = minimum
     times, strengths = np.array(beats), np.array(strengths)
     inside = (times >= EDGE_GUARD_S) & (times <= (len(speed) - 1) / rate - EDGE_GUARD_S)
     return times[inside], strengths[inside]
