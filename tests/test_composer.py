@@ -71,19 +71,22 @@ def test_the_beat_a_listener_hears_is_the_intended_beat(genre):
 @pytest.mark.parametrize("prompt, bpm", [("ambient music", 75.0), ("ambient music", 125.0),
                                          ("blues without drums", 110.0), ("blues without drums", 125.0)])
 def test_music_without_drums_is_heard_on_the_beat_of_a_drifting_person(prompt, bpm):
-    """A person whose tempo drifts by ±10 % over 8 s. Ambient's broken chords carry the beat,
-    also in calm bars (a pad's slow attack barely marks it, and a held chord not at all); a
-    shuffle's chords between the beats are ghosted where no drums mark the beat (heard at
-    full strength, the swung upbeat was heard as the beat)."""
-    rng, time, stops = np.random.default_rng(0), 0.4, []
-    while time < 15.6:
-        stops.append(time + rng.normal(0, 0.02))
-        time += 60 / bpm * (1 + 0.1 * np.sin(2 * np.pi * time / 8))
-    music = create_generator("composer").generate(synthetic_controls(16.0, stops), prompt, 16.0, seed=1)
-    heard = music_timing(music.audio, music.sample_rate).beats
-    intended = music.beat_times[(music.beat_times > 1.0) & (music.beat_times < 15.0)]
-    hit = np.mean([np.min(np.abs(heard - beat)) <= 0.05 for beat in intended])
-    assert hit >= 0.85, f"{hit:.0%} of the intended beats heard"
+    """Three people whose tempo drifts by ±10 % over 8 s (one person's 14 beats are too few to
+    judge a groove by: one beat heard off moves the share by 7 %). Ambient's broken chords carry
+    the beat, also in calm bars (a pad's slow attack barely marks it, and a held chord not at
+    all); a shuffle's chords between the beats are ghosted where no drums mark the beat (heard
+    at full strength, the swung upbeat was heard as the beat)."""
+    hits = []
+    for person in range(3):
+        rng, time, stops = np.random.default_rng(person), 0.4, []
+        while time < 15.6:
+            stops.append(time + rng.normal(0, 0.02))
+            time += 60 / bpm * (1 + 0.1 * np.sin(2 * np.pi * time / 8))
+        music = create_generator("composer").generate(synthetic_controls(16.0, stops), prompt, 16.0, seed=1)
+        heard = music_timing(music.audio, music.sample_rate).beats
+        intended = music.beat_times[(music.beat_times > 1.0) & (music.beat_times < 15.0)]
+        hits.extend(np.min(np.abs(heard - beat)) <= 0.05 for beat in intended)
+    assert np.mean(hits) >= 0.85, f"{np.mean(hits):.0%} of the intended beats heard"
 
 
 @pytest.mark.parametrize("genre", ["rock", "funk", "classical"])

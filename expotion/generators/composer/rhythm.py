@@ -3,9 +3,10 @@
 The movement beats (expotion.controls.movement_beats) make a pulse curve that is tracked like
 a music onset curve (beat_tracking.py): tempo from its autocorrelation (the shortest period
 it repeats at; the prompt may double it, never halve it); beats by dynamic programming, so
-they sit on movement beats and drift where the movement does. Each beat close to a movement
-beat is then snapped onto the movement beat's exact time. Without enough movement beats the
-prompt sets the tempo.
+they sit on movement beats (within one step of the controls' grid) and drift where the movement
+does. They are not pulled further onto the stops' exact times: where the tracker left a beat off
+a stop, it kept the beat even, and an even beat is what a listener follows (README, "Which stops
+the composer aims at"). Without enough movement beats the prompt sets the tempo.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from expotion.generators.composer.beat_tracking import TIGHTNESS, estimate_tempo
 
 MIN_PERIODICITY = 0.12  # normalised autocorrelation below this: the movement has no pulse of its own
 MIN_MOVEMENT_BEATS = 4
-SNAP_TOLERANCE_S = 0.06
 MOVEMENT_PRIOR_OCTAVES = 3.0  # barely a lean to the prompt's range: the movement's own period decides
 # Beats faster or slower than this are not heard as the beat by listeners (or by beat trackers,
 # whose tempo prior centres near 120 BPM): the movement's tempo is halved or doubled into it.
@@ -78,17 +78,6 @@ class BeatGrid:
         return np.array([max(self.time(beat), 0.0) for beat in self.bar_first_beats()])
 
 
-def snap_to_movement(beats: np.ndarray, movement_beats: np.ndarray, tolerance: float = SNAP_TOLERANCE_S) -> np.ndarray:
-    """Move each beat within `tolerance` of a movement beat exactly onto it."""
-    if len(movement_beats) == 0:
-        return beats
-    after = np.clip(np.searchsorted(movement_beats, beats), 0, len(movement_beats) - 1)
-    before = np.clip(after - 1, 0, len(movement_beats) - 1)
-    nearest = np.where(np.abs(movement_beats[before] - beats) < np.abs(movement_beats[after] - beats),
-                       movement_beats[before], movement_beats[after])
-    return np.where(np.abs(nearest - beats) <= tolerance, nearest, beats)
-
-
 def choose_downbeat(beats: np.ndarray, pulse: np.ndarray, rate: float, meter: int) -> int:
     """The bar phase whose first beats carry the strongest movement beats."""
     strength = pulse[np.clip(np.round(beats * rate).astype(int), 0, len(pulse) - 1)]
@@ -123,7 +112,6 @@ def plan_beats(
     bpm = heard_tempo(bpm)
     if len(movement_beats) >= MIN_MOVEMENT_BEATS:
         beats = track_beats(pulse, rate, bpm, TIGHTNESS / follow * max(1.0, SLOW_BPM / bpm) ** 4)
-        beats = snap_to_movement(beats, movement_beats, SNAP_TOLERANCE_S * follow)
         intervals = np.diff(beats)
         period = float(np.median(intervals)) if len(intervals) else 60.0 / bpm
     else:
