@@ -70,3 +70,11 @@ def test_follow_zero_ignores_the_movement():
     grid = plan_beats(stops, np.ones(len(stops)), RATE, 12.0, (90, 90), follow=0.0)
     assert grid.source == "prompt"
     np.testing.assert_allclose(np.diff(grid.times), 60 / 90, atol=1e-9)
+
+
+def test_bars_start_on_the_strongest_movement_beats():
+    stops = 0.5 + 0.5 * np.arange(20)
+    strengths = np.where(np.arange(20) % 4 == 1, 2.0, 1.0)  # every fourth stop ends a big stroke
+    grid = plan_beats(stops, strengths, RATE, 11.0, (100, 140), meter=4)
+    for start in grid.bar_starts()[1:4]:  # after the pickup
+        assert np.min(np.abs(stops[1::4] - start)) <= 0.02
