@@ -197,6 +197,17 @@ def test_a_stroke_that_wavers_as_it_slows_has_one_stop_at_the_bottom_of_its_slow
     np.testing.assert_allclose(strengths, 1.2, atol=0.01)
 
 
+def test_a_stroke_that_came_to_rest_ends_where_it_settled_though_the_stillness_dips_later():
+    """The hand stops at about 1 s and rests, slowing from 0.13 to 0.02 half a second later (a
+    rest's dips are noise and relaxing, not the stroke ending): the stop stays where it settled."""
+    rate = 50.0
+    t = np.arange(0, 3.0, 1 / rate)
+    speed = 0.02 + np.exp(-0.5 * ((t - 0.7) / 0.15) ** 2) + 0.1 * ((t > 0.9) & (t < 1.6))
+    speed += 0.08 * np.exp(-0.5 * ((t - 1.3) / 0.05) ** 2) + np.exp(-0.5 * ((t - 2.4) / 0.15) ** 2)
+    times, _ = find_stops(gaussian_smooth(speed, 1.5), rate)
+    np.testing.assert_allclose(times, [1.03], atol=0.02)  # it was put at 1.53
+
+
 def test_local_minima_are_scipys_peaks_of_the_negated_curve():
     """Plateaus count once at their middle; the ends never count (find_peaks's rules)."""
     from scipy.signal import find_peaks

@@ -151,7 +151,8 @@ def _settled(speed: np.ndarray, peak: int, minimum: int) -> float:
 def stroke_ends(speed: np.ndarray, start: int) -> list[tuple[int, int]]:
     """(peak, end) sample indices of each stroke after `start`: its fastest point, and the
     lowest point it slows to before the speed rises by `MIN_STROKE` again. A stroke that slows,
-    wavers and slows on ends once, at the bottom of its slowing; a stroke counts when it was fast
+    wavers and slows on ends once, at the bottom of its slowing; one that came to rest (`REST`)
+    ends there, since the dips of a still stretch are noise. A stroke counts when it was fast
     (`MIN_STRENGTH`) and slowed by `MIN_STROKE` and by `MIN_SLOWING` of its peak."""
     ends: list[tuple[int, int]] = []
     last, ending = start, False
@@ -161,7 +162,7 @@ def stroke_ends(speed: np.ndarray, start: int) -> list[tuple[int, int]]:
         if ending:
             peak, end = ends[-1]
             if speed[end : minimum + 1].max() - speed[end] < MIN_STROKE:
-                if speed[minimum] < speed[end]:
+                if speed[end] >= REST and speed[minimum] < speed[end]:
                     ends[-1] = (peak, minimum)
                 continue
             last, ending = end, False
