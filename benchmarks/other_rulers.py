@@ -47,7 +47,7 @@ from expotion.generators import create_generator  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync import PROMPTS, delta_over_chance, videos_from  # noqa: E402
-from variants import LATER_S, SPEEDS, later_mirrored, retimed  # noqa: E402
+from variants import LATER_S, SPEEDS, variants_of  # noqa: E402
 
 POSE_LANDMARKS = 25
 VISIBLE = 0.5
@@ -115,9 +115,7 @@ def ffmpeg_variants(video: Path, work: Path) -> list[Path]:
 def with_variants(videos: list[Path], work: Path) -> list[Path]:
     clips = []
     for video in videos:
-        clips.append(video)
-        clips += [retimed(video, speed, work / f"{video.stem}_{name}.mp4") for name, speed in SPEEDS.items()]
-        clips.append(later_mirrored(video, work / f"{video.stem}_later-mirrored.mp4"))
+        clips += [video, *variants_of(video, work)]
         clips += ffmpeg_variants(video, work) if shutil.which("ffmpeg") else []
     return clips
 

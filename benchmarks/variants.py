@@ -45,13 +45,15 @@ def later_mirrored(video: Path, out: Path) -> Path:
     return rewrite_video(video, out, picture=lambda image: image[:, ::-1], keep=lambda time: time >= LATER_S)
 
 
+def variants_of(video: Path, work: Path) -> list[Path]:
+    """The three variants of `video`, written into `work`: slower, faster, later and mirrored."""
+    variants = [retimed(video, speed, work / f"{video.stem}_{name}.mp4") for name, speed in SPEEDS.items()]
+    return variants + [later_mirrored(video, work / f"{video.stem}_later-mirrored.mp4")]
+
+
 def main() -> None:
     work = Path(tempfile.mkdtemp())
-    variants = []
-    for video in videos_from(sys.argv[1:]):
-        for name, speed in SPEEDS.items():
-            variants.append(retimed(video, speed, work / f"{video.stem}_{name}.mp4"))
-        variants.append(later_mirrored(video, work / f"{video.stem}_later-mirrored.mp4"))
+    variants = [variant for video in videos_from(sys.argv[1:]) for variant in variants_of(video, work)]
     print(f"variants_delta={score_videos(variants).mean():.3f}")
 
 
