@@ -183,13 +183,17 @@ def test_the_flow_floor_falls_with_the_cube_of_the_persons_size_within_its_bound
     assert flow_speed_floor(np.nan, REFERENCE_ASPECT) == FLOW_SPEED_FLOOR  # no body: size unknown
 
 
+def bump(t: np.ndarray, centre: float, width: float, height: float = 1.0) -> np.ndarray:
+    """A stroke's speed over time `t`: a Gaussian peak of `height` at `centre`."""
+    return height * np.exp(-0.5 * ((t - centre) / width) ** 2)
+
+
 def test_a_stroke_that_wavers_as_it_slows_has_one_stop_at_the_bottom_of_its_slowing():
     """Three strokes; the first slows to half speed, picks up by a fifth, and slows on to its stop
     at 1.28 s. The waver is the stroke still slowing, not a stop of its own (it was one)."""
     rate = 50.0
     t = np.arange(0, 3.6, 1 / rate)
-    bump = lambda centre, height: height * np.exp(-0.5 * ((t - centre) / (0.05 if height < 1 else 0.15)) ** 2)  # noqa: E731
-    speed = 0.2 + bump(0.7, 1.0) + bump(1.05, 0.2) + bump(1.85, 1.0) + bump(3.0, 1.0)
+    speed = 0.2 + bump(t, 0.7, 0.15) + bump(t, 1.05, 0.05, 0.2) + bump(t, 1.85, 0.15) + bump(t, 3.0, 0.15)
     minima = t[local_minima(speed)]
     np.testing.assert_allclose(minima, [0.98, 1.28, 2.42])  # the waver's dip, the first stop, the second
     times, strengths = find_stops(speed, rate)
@@ -202,8 +206,7 @@ def test_a_stroke_that_came_to_rest_ends_where_it_settled_though_the_stillness_d
     rest's dips are noise and relaxing, not the stroke ending): the stop stays where it settled."""
     rate = 50.0
     t = np.arange(0, 3.0, 1 / rate)
-    speed = 0.02 + np.exp(-0.5 * ((t - 0.7) / 0.15) ** 2) + 0.1 * ((t > 0.9) & (t < 1.6))
-    speed += 0.08 * np.exp(-0.5 * ((t - 1.3) / 0.05) ** 2) + np.exp(-0.5 * ((t - 2.4) / 0.15) ** 2)
+    speed = 0.02 + bump(t, 0.7, 0.15) + 0.1 * ((t > 0.9) & (t < 1.6)) + bump(t, 1.3, 0.05, 0.08) + bump(t, 2.4, 0.15)
     times, _ = find_stops(gaussian_smooth(speed, 1.5), rate)
     np.testing.assert_allclose(times, [1.03], atol=0.02)  # it was put at 1.53
 
