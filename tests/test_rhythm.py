@@ -59,6 +59,16 @@ def test_the_tempo_is_the_shortest_period_the_movement_repeats_at():
     assert grid.bpm == pytest.approx(120, rel=0.04)
 
 
+@pytest.mark.parametrize("count", [2, 3])
+def test_a_few_stops_set_tempo_and_phase_and_each_gets_a_beat(count):
+    """A slow mover stops every 1.2 s two or three times in a clip: 50 BPM, heard as 100."""
+    stops = 1.0 + 1.2 * np.arange(count)
+    grid = plan_beats(stops, np.ones(count), RATE, 6.0, (85, 95))
+    assert grid.source == "movement" and grid.bpm == pytest.approx(100, rel=0.03)
+    for stop in stops:
+        assert np.min(np.abs(grid.times - stop)) <= 0.02
+
+
 def test_without_movement_the_prompt_sets_the_tempo():
     grid = plan_beats(np.zeros(0), np.zeros(0), RATE, 10.0, (90, 90), prompt_sets_tempo=True)
     assert grid.source == "prompt" and grid.bpm == pytest.approx(90, abs=0.5)

@@ -6,7 +6,8 @@ it repeats at; the prompt may double it, never halve it); beats by dynamic progr
 they sit on movement beats (within one step of the controls' grid) and drift where the movement
 does. They are not pulled further onto the stops' exact times: where the tracker left a beat off
 a stop, it kept the beat even, and an even beat is what a listener follows (README, "Which stops
-the composer aims at"). Without enough movement beats the prompt sets the tempo.
+the composer aims at"). Two movement beats already give a period and a phase; with fewer, the
+prompt sets the tempo.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from expotion.controls.movement_beats import beat_pulse
 from expotion.generators.composer.beat_tracking import TIGHTNESS, estimate_tempo, extend_to_cover, track_beats
 
 MIN_PERIODICITY = 0.12  # normalised autocorrelation below this: the movement has no pulse of its own
-MIN_MOVEMENT_BEATS = 4
+# Two stops give a period and a phase. A slow or small mover may make only two or three in a
+# clip: a grid at the prompt's tempo through the first of them would miss the others.
+MIN_MOVEMENT_BEATS = 2
 MOVEMENT_PRIOR_OCTAVES = 3.0  # barely a lean to the prompt's range: the movement's own period decides
 # Beats faster or slower than this are not heard as the beat by listeners (or by beat trackers,
 # whose tempo prior centres near 120 BPM): the movement's tempo is halved or doubled into it.
