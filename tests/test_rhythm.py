@@ -41,14 +41,18 @@ def test_movement_too_fast_or_too_slow_to_be_heard_as_a_beat_is_halved_or_double
     assert 0.4 <= np.mean(on_a_beat) <= 0.6
 
 
-def test_a_slow_prompt_never_halves_the_movement_but_a_fast_one_may_double_it():
+def test_a_slow_prompt_never_halves_the_movement():
     nodding = jittered(0.46)  # 130 BPM
-    slow = plan_beats(nodding, np.ones(len(nodding)), RATE, 12.0, (60, 80), prompt_sets_tempo=True)
+    slow = plan_beats(nodding, np.ones(len(nodding)), RATE, 12.0, (60, 80), prompt_sets_tempo=True, follow=0.1)
     assert slow.bpm == pytest.approx(130, rel=0.04)
     assert all(np.min(np.abs(slow.times - stop)) <= 0.02 for stop in nodding)
+
+
+@pytest.mark.parametrize("follow, bpm", [(1.0, 65), (0.5, 130)])
+def test_a_fast_prompt_doubles_a_slow_movement_only_where_the_body_leads_less(follow, bpm):
     swaying = jittered(0.92)  # 65 BPM
-    fast = plan_beats(swaying, np.ones(len(swaying)), RATE, 12.0, (120, 140), prompt_sets_tempo=True)
-    assert fast.bpm == pytest.approx(130, rel=0.04)
+    fast = plan_beats(swaying, np.ones(len(swaying)), RATE, 12.0, (120, 140), prompt_sets_tempo=True, follow=follow)
+    assert fast.bpm == pytest.approx(bpm, rel=0.04)
     assert all(np.min(np.abs(fast.times - stop)) <= 0.02 for stop in swaying)
 
 

@@ -2,7 +2,8 @@
 
 The movement beats (expotion.controls.movement_beats) make a pulse curve that is tracked like
 a music onset curve (beat_tracking.py): tempo from its autocorrelation (the shortest period
-it repeats at; the prompt may double it, never halve it); beats by dynamic programming, so
+it repeats at; a prompt that asks for a faster tempo may double it where the body leads less
+than fully, never halve it); beats by dynamic programming, so
 they sit on movement beats (within one step of the controls' grid) and drift where the movement
 does. They are not pulled further onto the stops' exact times: where the tracker left a beat off
 a stop, it kept the beat even, and an even beat is what a listener follows (README, "Which stops
@@ -32,11 +33,15 @@ HEARD_TEMPO = (60.0, 150.0)
 SLOW_BPM = 100.0
 
 
-def metrical_fit(bpm: float, tempo_range: tuple[float, float]) -> float:
-    """The movement's tempo, or its double when that comes closer to the prompt's range. It
-    is never halved: half time would leave every other stop of the body without a beat."""
+def metrical_fit(bpm: float, tempo_range: tuple[float, float], follow: float = 1.0) -> float:
+    """The movement's tempo, or its double when that comes closer to the prompt's range by
+    more than `follow` octaves: a body that leads fully (1) keeps its tempo. Doubling keeps a
+    beat on every stop but adds one between them, which a viewer sees nothing move on (BAS
+    motion→music over chance, measured on real footage, fell). The tempo is never halved:
+    half time would leave every other stop of the body without a beat."""
     centre = np.sqrt(tempo_range[0] * tempo_range[1])
-    return min((bpm, bpm * 2), key=lambda candidate: abs(np.log(candidate / centre)))
+    closer = abs(np.log2(bpm / centre)) - abs(np.log2(2 * bpm / centre))
+    return bpm * 2 if closer > follow else bpm
 
 
 def heard_tempo(bpm: float) -> float:
@@ -111,7 +116,7 @@ def plan_beats(
     if not rhythmic:
         bpm = float(np.sqrt(tempo_range[0] * tempo_range[1]))
     elif prompt_sets_tempo:
-        bpm = metrical_fit(bpm, tempo_range)
+        bpm = metrical_fit(bpm, tempo_range, follow)
     bpm = heard_tempo(bpm)
     if len(movement_beats) >= MIN_MOVEMENT_BEATS:
         beats = track_beats(pulse, rate, bpm, TIGHTNESS / follow * max(1.0, SLOW_BPM / bpm) ** 4)
