@@ -50,6 +50,12 @@ UNEVEN_BEAT = 0.05
 # synthetic movement, blues without drums: 0.73 of its beats heard; 0.93 with 15 or 20; 0.96
 # with 30, which leaves a reggae skank without drums a ghost).
 UNDRUMMED_BETWEEN = 20
+# Where no drums mark the beat in slow music, a chord struck on a beat lasts at most this many
+# beats, so that each beat starts out of quiet. Re-struck every beat at full length, a bowed
+# chord's vibrato filled the onset envelope between the beats nearly as high as its peaks, and
+# librosa, whose tempo prior centres near 120 BPM, heard strings at 60–67 BPM at double time
+# (on the dev clips' variants and on steady synthetic movement; README).
+UNDRUMMED_SLOW_CHORD = 0.5
 
 
 @dataclass
@@ -160,12 +166,15 @@ class Arranger:
     def comp(self, bar: Bar, previous: tuple[int, ...] | None, drummed: bool) -> tuple[int, ...]:
         """Chords: in the groove's rhythm and chord style; held when calm, but for broken
         chords, which are calm already and carry the beat where no drums do. Without drums
-        (`drummed` False) the hits between the beats are ghosted."""
+        (`drummed` False) the hits between the beats are ghosted, and in slow music each hit
+        is short (`UNDRUMMED_SLOW_CHORD`)."""
         pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
         meter = self.grid.meter
         style = self.groove.chord_style
         held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
         pattern = ((0, meter),) if held else self.groove.chords
+        if not held and not drummed and self.grid.bpm < SLOW_BPM:
+            pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
         velocity = 44 + 40 * bar.energy
         for index, (position, length) in enumerate(pattern):
             if position >= meter or not self.plays_at(bar, position, "harmony"):
