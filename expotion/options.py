@@ -51,7 +51,7 @@ class ComposerOptions:
 
     soundfont: str | None = option(None, "SF2 soundfont (default: $EXPOTION_SOUNDFONT, else Debian's FluidR3_GM when "
                                          "installed, else the TimGM6mb bundled with pretty_midi)")
-    body_rhythm: float = option(1.0, "0–1: how strongly movement sets tempo and beats (0: tempo from the prompt)", 0.0, 1.0)
+    body_rhythm: float = option(1.0, "0–1: how strongly movement sets tempo and beats (below 1 a prompt asking for a faster tempo may double it; 0: tempo from the prompt)", 0.0, 1.0)
     face_mood: float = option(1.0, "0–1: how far the face moves the prompt's mood", 0.0, 1.0)
 
 
