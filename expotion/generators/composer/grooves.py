@@ -69,7 +69,9 @@ GROOVES = {
         ((0, 1, "R"), (1, 1, "3"), (2, 1, "5"), (3, 1, "6")),
         ((0, 0.45), (0.5, 0.45), (1, 0.45), (1.5, 0.45), (2, 0.45), (2.5, 0.45), (3, 0.45), (3.5, 0.45)),
     ),
-    "funk": Groove(  # kick and bass push on the "and": pushed a sixteenth early, they were heard as the beat once a person's stops shifted
+    # Kick and bass push on the "and": pushed a sixteenth early, they were heard as the beat
+    # once a person's stops shifted (README, "Funk heard on its beat").
+    "funk": Groove(
         {KICK: "X.....o.X.......", SNARE: "....X..o.o..X..o", CLOSED_HAT: "XoxoXoxoXoxoXoxo"},
         ((0, 0.5, "R"), (0.5, 0.25, "8"), (1, 0.5, "R"), (2, 0.5, "R"), (2.5, 0.25, "5"), (3, 0.5, "R"), (3.5, 0.25, "b7")),
         ((0, 0.25), (1, 0.25), (1.75, 0.25), (2, 0.25), (3, 0.25), (3.5, 0.25)),
