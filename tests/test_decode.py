@@ -7,6 +7,7 @@ import pytest
 from expotion.errors import ExpotionError
 from expotion.testing import synthetic
 from expotion.video.decode import DecodedFrame, analysis_size, iter_frames, probe
+from expotion.video.repeats import MAX_REPEATS, MAX_STRETCH, RepeatedPictures, taken_times
 
 TICK = 1 / 90000  # the synthetic videos' time base
 
@@ -148,3 +149,43 @@ def test_truncated_faststart_file_is_reported_as_truncated(tmp_path):
     _truncate(full, truncated, keep=0.4)
     with pytest.raises(ExpotionError, match="truncated|corrupt"):
         list(iter_frames(truncated))
+
+
+def repeats_of(pictures) -> np.ndarray:
+    return np.diff(pictures, prepend=-1) == 0
+
+
+def test_a_frame_that_shows_the_picture_before_again_is_told_apart_from_a_new_one(tmp_path):
+    """Noise pictures as film at 25 pictures a second stored at 30 shows them (frame j shows
+    picture ⌊5j/6⌋), encoded: the repeats, and only they, are found."""
+    pictures = [5 * j // 6 for j in range(36)]
+    noise = np.random.default_rng(0).integers(0, 256, (max(pictures) + 1, 120, 160, 3), dtype=np.uint8)
+    synthetic.write_video(tmp_path / "25in30.mp4", np.arange(len(pictures)) / 30, (noise[p] for p in pictures))
+    repeated = RepeatedPictures()
+    np.testing.assert_array_equal([repeated(frame) for frame in iter_frames(tmp_path / "25in30.mp4")], repeats_of(pictures))
+
+
+def test_a_conversions_repeats_share_their_pictures_time_and_its_pictures_are_spread_evenly():
+    """25 pictures a second shown at 30: every fifth picture twice. The pictures between two
+    repeated ones were taken 1.2 frames apart; spread so, their mean time kept."""
+    pictures = np.array([5 * j // 6 for j in range(60)])
+    times = np.arange(60) / 30
+    taken = taken_times(times, repeats_of(pictures))
+    repeats = np.flatnonzero(repeats_of(pictures))
+    np.testing.assert_array_equal(np.flatnonzero(np.diff(taken) == 0) + 1, repeats)
+    stretches = slice(repeats[0] + 1, repeats[-1] + 1)  # from the first picture after a repeat to the last repeat
+    spread = np.unique(taken[stretches])
+    np.testing.assert_allclose(np.diff(spread), 1.2 / 30, atol=1e-9)
+    assert np.mean(spread) == pytest.approx(np.mean(times[stretches][~repeats_of(pictures)[stretches]]))
+
+
+@pytest.mark.parametrize("pictures", [
+    [0, 1, 2] + [3] * (MAX_REPEATS + 2) + [4, 5],  # a still scene
+    list(range(10)) + [9] + list(range(10, 10 + MAX_STRETCH + 2)) + [15 + MAX_STRETCH],  # a picture shown twice, once
+], ids=["still", "once"])
+def test_a_picture_held_longer_or_repeated_once_is_real_and_each_frame_keeps_its_time(pictures):
+    """Held longer than a conversion holds a picture, it is a still scene: a movement that came
+    to rest stopped when it stopped. Shown twice with no other repeat near, it is a real picture:
+    noise-free footage of a sway turning halfway between two frames."""
+    times = np.arange(len(pictures)) / 30
+    np.testing.assert_array_equal(taken_times(times, repeats_of(pictures)), times)

@@ -155,6 +155,22 @@ def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_w
     assert len(controls.movement_beats) == len(scene.truth)
 
 
+@pytest.mark.parametrize("name", ["sway filmed at 24 fps, stored at 30", "sway filmed at 25 fps, stored at 30",
+                                  "nod filmed at 12 fps, stored at 60"])
+def test_a_picture_that_a_frame_rate_conversion_repeats_is_no_stop(scene_controls, name):
+    """Nothing moves between a picture and its repeat: each repeat looked like a stop (15 and 20
+    movement beats for the 6 turns of a sway filmed at 24 and 25 pictures a second). Each turn
+    is one beat, within a picture and a frame of it (the picture after a turn is shown up to a
+    frame after it was taken). Timed when first shown, not as taken, the sway at 25 pictures a
+    second sped up and slowed down, and a turn was found 0.10 s late."""
+    scene, controls = SCENES[name], scene_controls(name)
+    assert controls.provenance["repeated_frames"] > 0
+    for truth in scene.truth:
+        error = np.min(np.abs(controls.movement_beats - truth))
+        assert error <= scene.tolerance, f"{truth:.2f} s: found {controls.movement_beats}"
+    assert len(controls.movement_beats) == len(scene.truth)
+
+
 @pytest.mark.parametrize("name", ["strikes", "small strikes"])
 def test_a_stop_the_flow_sees_keeps_the_flows_time_not_the_keypoints_lag(scene_controls, name):
     """Keypoints lag behind a hand that stops dead (15–28 ms here when the stop was taken from

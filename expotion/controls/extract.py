@@ -3,12 +3,14 @@
 Frames stream through once and are analysed at the rates the controls need, not at the
 video's: optical flow on up to 30 frames a second (it times the movement beats), face and
 pose on up to 10 (expressions and the body's position, low-passed at 4 Hz at that rate, need
-no more); frames in between are decoded but never converted. Pose estimation, the slowest
-analyser (~22 ms a frame), runs on a worker thread (MediaPipe releases the GIL), optical
-flow on another (OpenCV does too), while the main thread decodes and runs face mesh, so both
-cores of a laptop work; with the flow beside the decoding rather than after it, extraction
-measured 5–20 % faster. The pose thread also loads MediaPipe's two solutions and both models first, while
-the main thread starts decoding. A video whose person rate stays above 20 frames a second gets two pose trackers
+no more); frames in between are decoded but never converted. Every observation is timed when
+its picture was taken, and a frame-rate conversion's repeat of a picture counts for no new
+observation (`video/repeats.py`). Pose estimation, the slowest analyser (~22 ms a frame), runs
+on a worker thread (MediaPipe releases the GIL), optical flow on another (OpenCV does too),
+while the main thread decodes and runs face mesh, so both cores of a laptop work; with the flow
+beside the decoding rather than after it, extraction measured 5–20 % faster. The pose thread
+also loads MediaPipe's two solutions and both models first, while the main thread starts
+decoding. A video whose person rate stays above 20 frames a second gets two pose trackers
 taking every other frame (their small disagreement sits at half the frame rate, far above the
 smoothing cut-off).
 """
@@ -38,10 +40,11 @@ from expotion.controls.timeline import DEFAULT_CUTOFF_HZ, DEFAULT_RATE, MAX_GAP_
 from expotion.errors import ExpotionError, ParameterError
 from expotion.options import AnalysisSettings, check
 from expotion.video.decode import VideoInfo, iter_frames, probe
+from expotion.video.repeats import RepeatedPictures
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.
@@ -112,9 +115,11 @@ def observe(path: Path, info: VideoInfo, settings: AnalysisSettings, max_duratio
             seen.faces.append(face.result()(image))
             seen.bodies.append(body_future.result())
 
+        repeated = RepeatedPictures()
         for frame in iter_frames(path, max_side=settings.max_side, max_duration=max_duration):
             seen.times.append(frame.time)
             seen.durations.append(np.nan if frame.duration is None else frame.duration)
+            seen.repeats.append(repeated(frame))
             bar.update()
             if frame.index % motion_every == 0:
                 flows.append(motion_thread.submit(motion, frame.grey(settings.flow_width), frame.time))
@@ -136,12 +141,13 @@ def observe(path: Path, info: VideoInfo, settings: AnalysisSettings, max_duratio
 
 def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, motion_cutoff_hz: float, provenance: dict) -> Controls:
     """Resample every observation onto one grid and derive velocities and movement beats."""
-    times = np.asarray(seen.person_times)
+    times, rows = seen.person_observations()
     duration = seen.duration()
     grid = grid_times(duration, rate)
 
     def on_grid(observations: ObservationLog, attribute: str, shape: tuple[int, ...]):
-        return to_grid(times, observations.values(attribute, shape), observations.valid(), grid, cutoff_hz=person_cutoff_hz)
+        values, valid = observations.values(attribute, shape)[rows], observations.valid()[rows]
+        return to_grid(times[rows], values, valid, grid, cutoff_hz=person_cutoff_hz)
 
     expression, face_mask = on_grid(seen.faces, "expression", (EXPRESSION_DIM,))
     head_pose, _ = on_grid(seen.faces, "head_pose", (len(HEAD_POSE),))
@@ -150,11 +156,14 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
     visibility, _ = on_grid(seen.bodies, "visibility", (len(BODY_KEYPOINTS),))
     body_velocity = np.gradient(keypoints, 1.0 / rate, axis=0) if len(grid) > 1 else np.zeros_like(keypoints)
 
-    if len(seen.motion):
-        motion_times, everywhere = seen.motion.values("time"), seen.motion.valid()
+    motion_times, motion_rows, faster = seen.motion_observations()
+    if motion_rows.any():
+        everywhere = np.ones(motion_rows.sum(), bool)
 
         def motion_on_grid(attribute: str) -> np.ndarray:
-            return to_grid(motion_times, seen.motion.values(attribute), everywhere, grid, cutoff_hz=motion_cutoff_hz)[0]
+            values = seen.motion.values(attribute)[motion_rows]
+            speeds = values * faster[motion_rows].reshape((-1,) + (1,) * (values.ndim - 1))
+            return to_grid(motion_times[motion_rows], speeds, everywhere, grid, cutoff_hz=motion_cutoff_hz)[0]
 
         energy, regions, flow = (motion_on_grid(attribute) for attribute in ("energy", "region_energy", "region_flow"))
     else:  # a single frame shows no motion
@@ -219,6 +228,7 @@ def extract_controls(
         "height": info.height,
         "rotation": info.rotation,
         "frames": len(seen.times),
+        "repeated_frames": seen.repeated_frames(),
         "fps": seen.fps() or info.average_fps,
         "analysed_fps": {"face_and_body": seen.person_fps(), "motion": seen.motion_fps()},
         "variable_frame_rate": bool(len(steps) and steps.max() - steps.min() > 0.002),

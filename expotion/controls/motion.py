@@ -14,9 +14,10 @@ MOTION_REGIONS = tuple(f"{row}_{column}" for row in GRID_ROWS for column in GRID
 
 @dataclass(frozen=True)
 class MotionObservation:
-    """Flow between two consecutive frames, timed at their midpoint."""
+    """Flow between two consecutive frames analysed, shown at `start` and `end`."""
 
-    time: float
+    start: float
+    end: float
     energy: float  # mean flow speed over the frame, in frame heights per second
     region_energy: np.ndarray  # (9,) mean speed per 3×3 region, MOTION_REGIONS order
     region_flow: np.ndarray  # (9, 2) mean flow vector per region (x right, y down)
@@ -58,7 +59,8 @@ class MotionAnalyzer:
         velocity = flow * np.float32(1 / height / (time - previous_time))  # frame heights per second
         speed = cv2.magnitude(velocity[..., 0], velocity[..., 1])
         return MotionObservation(
-            time=(previous_time + time) / 2,
+            start=previous_time,
+            end=time,
             energy=float(speed.mean()),
             region_energy=_region_means(speed),
             region_flow=_region_means(velocity),

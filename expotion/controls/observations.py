@@ -13,6 +13,8 @@ import dataclasses
 
 import numpy as np
 
+from expotion.video.repeats import taken_times
+
 BLOCK_ROWS = 1024
 
 
@@ -59,10 +61,12 @@ class ObservationLog:
 @dataclasses.dataclass
 class FrameObservations:
     """Everything the analysers saw, at the video's own timestamps: every decoded frame's time,
-    and the face, body and motion of the frames analysed for them."""
+    and the face, body and motion of the frames analysed for them; and when the pictures they
+    saw were taken."""
 
     times: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # every frame
     durations: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # NaN where the stream does not say
+    repeats: array.array = dataclasses.field(default_factory=lambda: array.array("b"))  # shows the picture of the frame before again
     person_times: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # frames analysed for face and body
     faces: ObservationLog = dataclasses.field(default_factory=ObservationLog)
     bodies: ObservationLog = dataclasses.field(default_factory=ObservationLog)
@@ -78,10 +82,39 @@ class FrameObservations:
         return self._rate(self.times)
 
     def person_fps(self) -> float:
-        return self._rate(self.person_times)
+        times, rows = self.person_observations()
+        return self._rate(times[rows])
 
     def motion_fps(self) -> float:
-        return self._rate(self.motion.values("time"))
+        times, rows, _ = self.motion_observations()
+        return self._rate(times[rows])
+
+    def taken(self, times: np.ndarray) -> np.ndarray:
+        """When the pictures of the frames shown at `times` (some of `self.times`) were taken
+        (`video/repeats.py`)."""
+        frames = np.asarray(self.times)
+        return taken_times(frames, np.asarray(self.repeats, dtype=bool))[np.searchsorted(frames, times)]
+
+    def repeated_frames(self) -> int:
+        """Frames that a conversion from another frame rate repeated."""
+        return int(np.sum(np.diff(self.taken(np.asarray(self.times))) == 0))
+
+    def person_observations(self) -> tuple[np.ndarray, np.ndarray]:
+        """(when the pictures analysed for face and body were taken, which rows to use): a
+        picture analysed again in its repeat counts once."""
+        times = self.taken(np.asarray(self.person_times))
+        return times, np.diff(times, prepend=-np.inf) > 0
+
+    def motion_observations(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(when each flow measurement happened, which rows to use, how much faster it was
+        than measured): between the times its two pictures were taken, and none between a
+        picture and its repeat."""
+        start, end = self.motion.values("start"), self.motion.values("end")
+        taken_start, taken_end = self.taken(start), self.taken(end)
+        rows = taken_end > taken_start
+        faster = np.ones(len(start))
+        faster[rows] = (end - start)[rows] / (taken_end - taken_start)[rows]
+        return (taken_start + taken_end) / 2, rows, faster
 
     def duration(self) -> float:
         """From the first frame's start to the last frame's end."""

@@ -3,8 +3,9 @@ detection is tested against (tests/test_extract.py) and the analysis settings ar
 against (benchmarks/analysis_settings.py).
 
 Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
-a steady pace, at 60 fps, or five times as fast, 1.25 frame widths a second), nodding at a
-steady tempo, striking and holding still (also at half the size in the frame, as a dancer
+a steady pace, at 60 fps, filmed at 24 or 25 pictures a second and stored at 30, or five times
+as fast, 1.25 frame widths a second), nodding at a steady tempo (also filmed at 12 pictures a
+second and stored at 60), striking and holding still (also at half the size in the frame, as a dancer
 seen whole or a player in a wide shot is), or not moving at all.
 """
 
@@ -34,13 +35,21 @@ class Scene:
     placement: Callable[[float], synthetic.Placement] | None = None  # None: swaying, turning at each truth
     fps: float = 30.0
     sway_speed: float = 160.0  # pixels a second, of 640
+    picture_fps: float | None = None  # pictures taken at this rate and repeated up to `fps` (a conversion)
+
+    @property
+    def tolerance(self) -> float:
+        """How far from the truth a beat may be found: a frame, and a picture more where a
+        conversion repeats them (the picture after a turn is shown up to a frame after it was
+        taken)."""
+        return 1 / self.fps + (1 / self.picture_fps if self.picture_fps else 0.0)
 
     def write(self, path: str | Path) -> Path:
         times = synthetic.constant_rate_times(self.duration, self.fps)
         if self.placement is None:
-            synthetic.moving_portrait(path, times, self.truth, speed=self.sway_speed)
+            synthetic.moving_portrait(path, times, self.truth, speed=self.sway_speed, picture_fps=self.picture_fps)
         else:
-            synthetic.portrait_video(path, times, self.placement)
+            synthetic.portrait_video(path, times, self.placement, picture_fps=self.picture_fps)
         return Path(path)
 
 
@@ -75,6 +84,9 @@ SCENES = {
     for scene in (
         Scene("sway", 5.0, TURN_TIMES),
         Scene("sway at 60 fps", 5.0, TURN_TIMES, fps=60.0),
+        Scene("sway filmed at 24 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=24.0),
+        Scene("sway filmed at 25 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=25.0),
+        Scene("nod filmed at 12 fps, stored at 60", 4.0, _nod_turns(4.0), _nod, fps=60.0, picture_fps=12.0),
         Scene("fast sway", 5.0, FAST_TURN_TIMES, sway_speed=800.0),
         Scene("nod", 4.0, _nod_turns(4.0), _nod),
         Scene("strikes", 4.0, tuple(np.add(STRIKE_STARTS, STRIKE_S)), _strikes(1.0)),

@@ -140,10 +140,14 @@ def portrait_video(
     *,
     size: tuple[int, int] = (640, 480),
     rotation: int = 0,
+    picture_fps: float | None = None,
 ) -> None:
-    """The portrait drawn at `placement(t)` for each frame time t, written to `path`."""
+    """The portrait drawn at `placement(t)` for each frame time t, written to `path`. With
+    `picture_fps`, pictures are taken at that rate and each is shown until the next is taken,
+    as a frame-rate conversion shows them (film at 24 frames a second in a 30 fps file)."""
     subject, backdrop = portrait(), background(*size)
-    write_video(path, times, (render(backdrop, subject, placement(t)) for t in times), rotation=rotation)
+    taken = times if picture_fps is None else np.floor(np.asarray(times) * picture_fps + 1e-6) / picture_fps
+    write_video(path, times, (render(backdrop, subject, placement(t)) for t in taken), rotation=rotation)
 
 
 def moving_portrait(
@@ -155,9 +159,11 @@ def moving_portrait(
     speed: float = 160.0,
     hidden: Iterable[tuple[float, float]] = (),
     rotation: int = 0,
+    picture_fps: float | None = None,
 ) -> None:
     """A portrait swaying left and right at `speed` px/s, turning at `turn_times` (its
-    movement accents) and absent during the `hidden` (start, end) intervals."""
+    movement accents) and absent during the `hidden` (start, end) intervals; `picture_fps` as
+    in `portrait_video`."""
     width, height = size
     scale = 0.75 * height / portrait().shape[0]
     offsets = back_and_forth(times, turn_times, speed)
@@ -168,7 +174,7 @@ def moving_portrait(
         x = centre + float(np.interp(t, times, offsets))
         return Placement(x, 0.55 * height, scale, 0.0, not any(a <= t < b for a, b in hidden))
 
-    portrait_video(path, times, placement, size=size, rotation=rotation)
+    portrait_video(path, times, placement, size=size, rotation=rotation, picture_fps=picture_fps)
 
 
 def swaying_clip(path: str | Path, duration: float = 10.0, fps: float = 30.0, period: float = 0.6) -> Path:

@@ -64,6 +64,7 @@ class DecodedFrame:
         self.time = time  # seconds since the first frame's presentation time
         self.duration = duration  # display duration of this frame, when the stream says
         self._frame, self._max_side = frame, max_side
+        self._greys: dict[int, np.ndarray] = {}
 
     @property
     def image(self) -> np.ndarray:
@@ -72,7 +73,12 @@ class DecodedFrame:
 
     def grey(self, width: int) -> np.ndarray:
         """Upright luminance (uint8, full range), `width` pixels wide, scaled straight from the
-        decoded picture."""
+        decoded picture (once for each width)."""
+        if width not in self._greys:
+            self._greys[width] = self._scaled_grey(width)
+        return self._greys[width]
+
+    def _scaled_grey(self, width: int) -> np.ndarray:
         frame = self._frame
         turns = _quarter_turns(frame.rotation)
         upright_w, upright_h = (frame.height, frame.width) if turns % 2 else (frame.width, frame.height)
