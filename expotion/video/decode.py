@@ -27,6 +27,8 @@ TRUNCATION_TOLERANCE_S = 0.5
 # cheaper than FFmpeg's scaler on 1080p. Other formats take FFmpeg's scaler.
 FAST_FORMAT = "yuv420p"
 JPEG_RANGE = 2  # AVColorRange: full-range levels (yuvj420p)
+# Formats whose first plane is the picture's 8-bit luma.
+LUMA_FIRST_FORMATS = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21", "gray"}
 LIMITED_TO_FULL = np.clip(np.round((np.arange(256) - 16) * 255 / 219), 0, 255).astype(np.uint8)
 # Pictures shrunk at least this much for analysis skip the codec's deblocking (loop) filter
 # where no other picture is predicted from them (H.264/HEVC non-reference B-frames): the
@@ -77,6 +79,17 @@ class DecodedFrame:
         if width not in self._greys:
             self._greys[width] = self._scaled_grey(width)
         return self._greys[width]
+
+    def luma_sample(self, columns: int) -> np.ndarray:
+        """About `columns` pixels across of the picture's brightness, as cheap as can be: every
+        n-th pixel of every n-th row of the decoded luma plane (levels and orientation as
+        stored), or the grey picture where the frame has no 8-bit luma plane."""
+        frame = self._frame
+        if frame.format.name not in LUMA_FIRST_FORMATS:
+            return self.grey(columns)
+        luma = _luma(frame)
+        step = max(1, luma.shape[1] // columns)
+        return np.ascontiguousarray(luma[::step, ::step])
 
     def _scaled_grey(self, width: int) -> np.ndarray:
         frame = self._frame

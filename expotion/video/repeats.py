@@ -8,9 +8,11 @@ its repeat nothing moves, and then twice as much moves at once, so a speed taken
 dips at each repeat, and the dips looked like stops: a synthetic sway turning 6 times, drawn at
 24 pictures a second and stored at 30, had 15 movement beats (20 at 25 pictures a second).
 
-A repeat differs from the picture before by compression noise alone. Re-encoded conversions of
-the dev clips differed by at most 0.14 grey levels (mean absolute difference of the 160-pixel
-grey pictures); consecutive pictures of a webcam, by at least 0.35. A conversion repeats
+A repeat differs from the picture before by compression noise alone. Compared on a sample of
+about 160 luma pixels across (every n-th pixel of every n-th row, cheap enough for every frame
+of a 1080p60 video), re-encoded conversions of the dev clips and their variants differed from
+the picture before by at most 0.21 levels on average; consecutive pictures by at least 0.63
+(a camera's sensor noise alone differs by more). A conversion repeats
 pictures again and again, at most `MAX_STRETCH` pictures apart; a repeated picture with no other
 that near is taken for a real one (noise-free footage shows the same picture twice where a
 sway turns halfway between two frames), and so is a picture unchanged for more than
@@ -32,8 +34,8 @@ import numpy as np
 
 from expotion.video.decode import DecodedFrame
 
-REPEAT_WIDTH = 160  # pixels across the grey pictures compared (the optical flow's, by default)
-REPEAT_DIFFERENCE = 0.25  # mean absolute difference (grey levels) below which a frame repeats the picture before
+SAMPLE_COLUMNS = 160  # about this many luma pixels across are compared
+REPEAT_DIFFERENCE = 0.4  # mean absolute difference (luma levels) below which a frame repeats the picture before
 MAX_REPEATS = 5
 MAX_STRETCH = 6  # pictures from one of a conversion's repeated pictures to the next (5 for 25 fps in 30)
 
@@ -45,9 +47,9 @@ class RepeatedPictures:
         self._previous: np.ndarray | None = None
 
     def __call__(self, frame: DecodedFrame) -> bool:
-        grey = frame.grey(REPEAT_WIDTH)
-        previous, self._previous = self._previous, grey
-        return previous is not None and float(cv2.absdiff(grey, previous).mean()) < REPEAT_DIFFERENCE
+        sample = frame.luma_sample(SAMPLE_COLUMNS)
+        previous, self._previous = self._previous, sample
+        return previous is not None and previous.shape == sample.shape and float(cv2.absdiff(sample, previous).mean()) < REPEAT_DIFFERENCE
 
 
 def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
