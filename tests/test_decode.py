@@ -165,6 +165,16 @@ def test_a_frame_that_shows_the_picture_before_again_is_told_apart_from_a_new_on
     np.testing.assert_array_equal([repeated(frame) for frame in iter_frames(tmp_path / "25in30.mp4")], repeats_of(pictures))
 
 
+def test_a_small_person_moving_slowly_in_a_still_frame_repeats_no_picture(tmp_path):
+    """A quarter-size portrait creeping 6 pixels a second across a noise-free backdrop changes
+    the picture's average less than a conversion's repeat does (59 of 60 frames were taken for
+    repeats), but not where it is."""
+    times = synthetic.constant_rate_times(2.0, 30)
+    synthetic.portrait_video(tmp_path / "small.mp4", times, lambda t: synthetic.Placement(300 + 6 * t, 240, synthetic.Placement.scale / 4))
+    repeated = RepeatedPictures()
+    assert not any(repeated(frame) for frame in iter_frames(tmp_path / "small.mp4"))
+
+
 def test_a_conversions_repeats_share_their_pictures_time_and_its_pictures_are_spread_evenly():
     """25 pictures a second shown at 30: every fifth picture twice. The pictures between two
     repeated ones were taken 1.2 frames apart; spread so, their mean time kept."""

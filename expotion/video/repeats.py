@@ -11,8 +11,12 @@ dips at each repeat, and the dips looked like stops: a synthetic sway turning 6 
 A repeat differs from the picture before by compression noise alone. Compared on a sample of
 about 160 luma pixels across (every n-th pixel of every n-th row, cheap enough for every frame
 of a 1080p60 video), re-encoded conversions of the dev clips and their variants differed from
-the picture before by at most 0.21 levels on average; consecutive pictures by at least 0.63
-(a camera's sensor noise alone differs by more). A conversion repeats
+the picture before by at most 0.21 levels on average; consecutive pictures by at least 0.63 (a
+camera's sensor noise alone differs by more). But a small person in a still, noise-free frame
+(the dev clips shrunk to a third inside a grey frame) changes the average as little, so a
+repeat must also be still in every patch of 8 × 8 samples: repeats differed there by at most
+2.2 levels on average (4.2 on a few frames that FFmpeg coded afresh), the shrunk clips' pictures
+by at least 3.1. A conversion repeats
 pictures again and again, at most `MAX_STRETCH` pictures apart; a repeated picture with no other
 that near is taken for a real one (noise-free footage shows the same picture twice where a
 sway turns halfway between two frames), and so is a picture unchanged for more than
@@ -35,7 +39,11 @@ import numpy as np
 from expotion.video.decode import DecodedFrame
 
 SAMPLE_COLUMNS = 160  # about this many luma pixels across are compared
-REPEAT_DIFFERENCE = 0.4  # mean absolute difference (luma levels) below which a frame repeats the picture before
+# A frame repeats the picture before when their samples differ by less than this on average
+# (luma levels) and by less than REPEAT_PATCH_DIFFERENCE in each patch of PATCH × PATCH samples.
+REPEAT_DIFFERENCE = 0.4
+REPEAT_PATCH_DIFFERENCE = 2.5
+PATCH = 8
 MAX_REPEATS = 5
 MAX_STRETCH = 6  # pictures from one of a conversion's repeated pictures to the next (5 for 25 fps in 30)
 
@@ -49,7 +57,12 @@ class RepeatedPictures:
     def __call__(self, frame: DecodedFrame) -> bool:
         sample = frame.luma_sample(SAMPLE_COLUMNS)
         previous, self._previous = self._previous, sample
-        return previous is not None and previous.shape == sample.shape and float(cv2.absdiff(sample, previous).mean()) < REPEAT_DIFFERENCE
+        if previous is None or previous.shape != sample.shape:
+            return False
+        difference = cv2.absdiff(sample, previous).astype(np.float32)
+        patches = cv2.resize(difference, (max(1, difference.shape[1] // PATCH), max(1, difference.shape[0] // PATCH)),
+                             interpolation=cv2.INTER_AREA)
+        return float(difference.mean()) < REPEAT_DIFFERENCE and float(patches.max()) < REPEAT_PATCH_DIFFERENCE
 
 
 def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
