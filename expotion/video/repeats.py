@@ -16,14 +16,16 @@ camera's sensor noise alone differs by more). But a small person in a still, noi
 (the dev clips shrunk to a third inside a grey frame) changes the average as little, so a
 repeat must also be still in every patch of 8 × 8 samples: repeats differed there by at most
 2.2 levels on average (4.2 on a few frames that FFmpeg coded afresh), the shrunk clips' pictures
-by at least 3.1. A conversion repeats
-pictures again and again, at most `MAX_STRETCH` pictures apart; a repeated picture with no other
-that near is taken for a real one (noise-free footage shows the same picture twice where a
-sway turns halfway between two frames), and so is a picture unchanged for more than
-`MAX_REPEATS` frames (a conversion repeats a picture at most five times, for 10 pictures a
-second in a 60 fps file): a still scene, where a movement that came to rest stopped when it
-stopped, not when it moves again. A conversion to a nearby rate (24 to 25 frames a second,
-29.97 to 30) repeats a picture too seldom to be told from a real one, and is left as it is.
+by at least 3.1.
+
+A conversion repeats pictures again and again, at most `MAX_STRETCH` pictures apart; a repeated
+picture with no other that near is taken for a real one (noise-free footage shows the same
+picture twice where a sway turns halfway between two frames), and so is a picture unchanged
+for more than `MAX_REPEATS` frames (a conversion repeats a picture at most five times, for 10
+pictures a second in a 60 fps file): a still scene, where a movement that came to rest stopped
+when it stopped, not when it moves again. A conversion to a nearby rate (24 to 25 frames a
+second, 29.97 to 30) repeats a picture too seldom to be told from a real one, and is left as
+it is.
 
 A conversion took its pictures evenly: the pictures between two of its repeated ones are spread
 evenly over the frames they were shown in, their mean time kept; elsewhere a picture's time is
