@@ -1,4 +1,4 @@
-"""Video in and out: decoding with true timestamps, writing music into a video, test videos."""
+"""Video in and out: decoding with true timestamps, when repeated pictures were taken, writing music into a video."""
 
 from __future__ import annotations
 
