@@ -33,7 +33,7 @@ HEARD_TEMPO = (60.0, 150.0)
 SLOW_BPM = 100.0
 
 
-def metrical_fit(bpm: float, tempo_range: tuple[float, float], follow: float = 1.0) -> float:
+def metrical_fit(bpm: float, tempo_range: tuple[float, float], follow: float) -> float:
     """The movement's tempo, or its double when that comes closer to the prompt's range by
     more than `follow` octaves: a body that leads fully (1) keeps its tempo. Doubling keeps a
     beat on every stop but adds one between them, which a viewer sees nothing move on (BAS
