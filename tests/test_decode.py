@@ -199,3 +199,25 @@ def test_a_picture_held_longer_or_repeated_once_is_real_and_each_frame_keeps_its
     noise-free footage of a sway turning halfway between two frames."""
     times = np.arange(len(pictures)) / 30
     np.testing.assert_array_equal(taken_times(times, repeats_of(pictures)), times)
+
+
+@pytest.mark.parametrize("held", [1, 3])
+def test_a_repeat_the_movement_goes_on_across_stands_for_a_missed_picture_and_shares_its_time(held):
+    """A webcam that misses a picture mid-stroke, and an encoder that fills its frame with the
+    picture before: the movement goes on across the repeat, which then shares its picture's
+    time (so no flow is measured between them and the next measurement spans both frames)."""
+    pictures = list(range(10)) + [9] * held + list(range(10, 20))
+    times = np.arange(len(pictures)) / 30
+    repeats = repeats_of(pictures)
+    taken = taken_times(times, repeats, moving_on=repeats)
+    np.testing.assert_array_equal(taken[10 : 10 + held], times[9])
+    np.testing.assert_array_equal(np.delete(taken, np.arange(10, 10 + held)), np.delete(times, np.arange(10, 10 + held)))
+
+
+def test_a_still_scene_keeps_its_frames_times_though_the_movement_goes_on_the_same_way():
+    """A strike that holds still, then strikes on in the same direction: still for longer than
+    a missed picture is ever held, it stopped when it stopped."""
+    pictures = [0, 1, 2] + [3] * (MAX_REPEATS + 2) + [4, 5]
+    times = np.arange(len(pictures)) / 30
+    repeats = repeats_of(pictures)
+    np.testing.assert_array_equal(taken_times(times, repeats, moving_on=repeats), times)

@@ -13,6 +13,8 @@ import dataclasses
 
 import numpy as np
 
+from expotion.controls.motion import MOTION_REGIONS
+from expotion.runs import true_runs
 from expotion.video.repeats import taken_times
 
 BLOCK_ROWS = 1024
@@ -93,10 +95,32 @@ class FrameObservations:
         """When the pictures of the frames shown at `times` (some of `self.times`) were taken
         (`video/repeats.py`)."""
         frames = np.asarray(self.times)
-        return taken_times(frames, np.asarray(self.repeats, dtype=bool))[np.searchsorted(frames, times)]
+        repeats = np.asarray(self.repeats, dtype=bool)
+        return taken_times(frames, repeats, self._moving_on(repeats))[np.searchsorted(frames, times)]
+
+    def _moving_on(self, repeats: np.ndarray) -> np.ndarray:
+        """Which repeated frames the movement goes on across, in the same direction (the flow
+        into the picture and out of its last repeat agree): there the camera missed a picture.
+        Where a sway turns halfway between two frames, noise-free video shows a picture twice,
+        but the flow reverses across it."""
+        moving_on = np.zeros(len(repeats), bool)
+        if not repeats.any():
+            return moving_on
+        frames, valid = np.asarray(self.times), self.motion.valid()
+        start, end = self.motion.values("start")[valid], self.motion.values("end")[valid]
+        flow = self.motion.values("region_flow", (len(MOTION_REGIONS), 2))[valid].reshape(len(start), -1)
+        for first, stop in true_runs(repeats):  # frames first…stop−1 repeat the picture of frame first−1
+            if first == 0:
+                continue
+            into = np.searchsorted(end, frames[first - 1], side="right") - 1
+            out_of = np.searchsorted(start, frames[stop - 1], side="left")
+            if into >= 0 and out_of < len(start) and float(flow[into] @ flow[out_of]) > 0:
+                moving_on[first:stop] = True
+        return moving_on
 
     def repeated_frames(self) -> int:
-        """Frames that a conversion from another frame rate repeated."""
+        """Frames that repeat a picture for a conversion from another frame rate or for a
+        picture the camera missed."""
         return int(np.sum(np.diff(self.taken(np.asarray(self.times))) == 0))
 
     def person_observations(self) -> tuple[np.ndarray, np.ndarray]:

@@ -3,8 +3,8 @@ detection is tested against (tests/test_extract.py) and the analysis settings ar
 against (benchmarks/analysis_settings.py).
 
 Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
-a steady pace, at 60 fps, filmed at 24 or 25 pictures a second and stored at 30, or five times
-as fast, 1.25 frame widths a second), nodding at a steady tempo (also filmed at 12 pictures a
+a steady pace, at 60 fps, filmed at 24 or 25 pictures a second and stored at 30, with pictures
+the camera missed, or five times as fast, 1.25 frame widths a second), nodding at a steady tempo (also filmed at 12 pictures a
 second and stored at 60), striking and holding still (also at half the size in the frame, as a dancer
 seen whole or a player in a wide shot is), or not moving at all.
 """
@@ -25,6 +25,9 @@ TURN_TIMES = (0.7, 1.5, 2.1, 3.0, 3.62, 4.4)
 FAST_TURN_TIMES = (0.6, 1.0, 1.45, 1.8, 2.3, 2.65, 3.1, 3.5, 4.0, 4.35)
 NOD_HZ = 1.25  # up and down 75 times a minute: a turning point every 0.4 s
 STRIKE_STARTS, STRIKE_S = (0.5, 1.7, 2.9), 0.3  # strike for 0.3 s, then hold still
+# Frames whose picture the camera missed (the encoder showed the picture before again), 9 to 18
+# frames apart: about one in twelve, one of them at a turn.
+DROPPED_FRAMES = (9, 21, 30, 40, 58, 67, 83, 95, 104, 119, 131, 142)
 
 
 @dataclass(frozen=True)
@@ -36,20 +39,22 @@ class Scene:
     fps: float = 30.0
     sway_speed: float = 160.0  # pixels a second, of 640
     picture_fps: float | None = None  # pictures taken at this rate and repeated up to `fps` (a conversion)
+    dropped: tuple[int, ...] = ()  # frames that show the picture before again: a picture the camera missed
 
     @property
     def tolerance(self) -> float:
         """How far from the truth a beat may be found: a frame, and a picture more where a
         conversion repeats them (the picture after a turn is shown up to a frame after it was
         taken)."""
-        return 1 / self.fps + (1 / self.picture_fps if self.picture_fps else 0.0)
+        return 1 / self.fps + (1 / self.picture_fps if self.picture_fps else 1 / self.fps if self.dropped else 0.0)
 
     def write(self, path: str | Path) -> Path:
         times = synthetic.constant_rate_times(self.duration, self.fps)
         if self.placement is None:
-            synthetic.moving_portrait(path, times, self.truth, speed=self.sway_speed, picture_fps=self.picture_fps)
+            synthetic.moving_portrait(path, times, self.truth, speed=self.sway_speed, picture_fps=self.picture_fps,
+                                      dropped=self.dropped)
         else:
-            synthetic.portrait_video(path, times, self.placement, picture_fps=self.picture_fps)
+            synthetic.portrait_video(path, times, self.placement, picture_fps=self.picture_fps, dropped=self.dropped)
         return Path(path)
 
 
@@ -86,6 +91,7 @@ SCENES = {
         Scene("sway at 60 fps", 5.0, TURN_TIMES, fps=60.0),
         Scene("sway filmed at 24 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=24.0),
         Scene("sway filmed at 25 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=25.0),
+        Scene("sway with pictures dropped", 5.0, TURN_TIMES, dropped=DROPPED_FRAMES),
         Scene("nod filmed at 12 fps, stored at 60", 4.0, _nod_turns(4.0), _nod, fps=60.0, picture_fps=12.0),
         Scene("fast sway", 5.0, FAST_TURN_TIMES, sway_speed=800.0),
         Scene("nod", 4.0, _nod_turns(4.0), _nod),

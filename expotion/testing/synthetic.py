@@ -141,12 +141,17 @@ def portrait_video(
     size: tuple[int, int] = (640, 480),
     rotation: int = 0,
     picture_fps: float | None = None,
+    dropped: Iterable[int] = (),
 ) -> None:
     """The portrait drawn at `placement(t)` for each frame time t, written to `path`. With
     `picture_fps`, pictures are taken at that rate and each is shown until the next is taken,
-    as a frame-rate conversion shows them (film at 24 frames a second in a 30 fps file)."""
+    as a frame-rate conversion shows them (film at 24 frames a second in a 30 fps file). The
+    frames numbered in `dropped` show the picture of the frame before again, as where a webcam
+    missed a picture and the encoder filled its frame."""
     subject, backdrop = portrait(), background(*size)
-    taken = times if picture_fps is None else np.floor(np.asarray(times) * picture_fps + 1e-6) / picture_fps
+    taken = np.array(times, dtype=float) if picture_fps is None else np.floor(np.asarray(times) * picture_fps + 1e-6) / picture_fps
+    for frame in sorted(dropped):
+        taken[frame] = taken[frame - 1]
     write_video(path, times, (render(backdrop, subject, placement(t)) for t in taken), rotation=rotation)
 
 
@@ -160,10 +165,11 @@ def moving_portrait(
     hidden: Iterable[tuple[float, float]] = (),
     rotation: int = 0,
     picture_fps: float | None = None,
+    dropped: Iterable[int] = (),
 ) -> None:
     """A portrait swaying left and right at `speed` px/s, turning at `turn_times` (its
-    movement accents) and absent during the `hidden` (start, end) intervals; `picture_fps` as
-    in `portrait_video`."""
+    movement accents) and absent during the `hidden` (start, end) intervals; `picture_fps` and
+    `dropped` as in `portrait_video`."""
     width, height = size
     scale = 0.75 * height / portrait().shape[0]
     offsets = back_and_forth(times, turn_times, speed)
@@ -174,7 +180,7 @@ def moving_portrait(
         x = centre + float(np.interp(t, times, offsets))
         return Placement(x, 0.55 * height, scale, 0.0, not any(a <= t < b for a, b in hidden))
 
-    portrait_video(path, times, placement, size=size, rotation=rotation, picture_fps=picture_fps)
+    portrait_video(path, times, placement, size=size, rotation=rotation, picture_fps=picture_fps, dropped=dropped)
 
 
 def swaying_clip(path: str | Path, duration: float = 10.0, fps: float = 30.0, period: float = 0.6) -> Path:

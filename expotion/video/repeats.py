@@ -18,14 +18,18 @@ repeat must also be still in every patch of 8 × 8 samples: repeats differed the
 2.2 levels on average (4.2 on a few frames that FFmpeg coded afresh), the shrunk clips' pictures
 by at least 3.1.
 
-A conversion repeats pictures again and again, at most `MAX_STRETCH` pictures apart; a repeated
-picture with no other that near is taken for a real one (noise-free footage shows the same
-picture twice where a sway turns halfway between two frames), and so is a picture unchanged
-for more than `MAX_REPEATS` frames (a conversion repeats a picture at most five times, for 10
-pictures a second in a 60 fps file): a still scene, where a movement that came to rest stopped
-when it stopped, not when it moves again. A conversion to a nearby rate (24 to 25 frames a
-second, 29.97 to 30) repeats a picture too seldom to be told from a real one, and is left as
-it is.
+A conversion repeats pictures again and again, at most `MAX_STRETCH` pictures apart. A repeat
+with no other that near stands for a picture the camera missed (a webcam that drops a frame
+mid-stroke, in a file whose encoder fills the frame with the picture before) where the
+movement goes on across it in the same direction: it shares its picture's time too (a sway
+with one picture in twelve missed had 11 movement beats for its 6 turns; now 6). Where the
+movement reverses across it, it is a real picture: noise-free footage shows the same picture
+twice where a sway turns halfway between two frames. A picture unchanged for more than
+`MAX_REPEATS` frames (a conversion repeats a picture at most five times, for 10 pictures a
+second in a 60 fps file) is a still scene, where a movement that came to rest stopped when it
+stopped, not when it moves again. A conversion to a nearby rate (24 to 25 frames a second,
+29.97 to 30) repeats a picture too seldom to be told from a missed one, and its repeats are
+taken for missed pictures, though no picture was missed there.
 
 A conversion took its pictures evenly: the pictures between two of its repeated ones are spread
 evenly over the frames they were shown in, their mean time kept; elsewhere a picture's time is
@@ -78,10 +82,13 @@ def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
     return repeated[recurring]
 
 
-def taken_times(times: np.ndarray, repeats: np.ndarray) -> np.ndarray:
+def taken_times(times: np.ndarray, repeats: np.ndarray, moving_on: np.ndarray | None = None) -> np.ndarray:
     """When each frame's picture was taken, from the frames' presentation `times` (s, rising)
     and whether each `repeats` the picture of the frame before: a conversion's repeat shares
-    its picture's time, and the pictures between two of its repeated ones are spread evenly."""
+    its picture's time, and the pictures between two of its repeated ones are spread evenly.
+    A repeat where the movement goes on across it in the same direction (`moving_on`) stands
+    for a picture the camera missed, and shares its picture's time too, unless the picture is
+    held as long as a still scene's."""
     times = np.asarray(times, dtype=float)
     first = ~np.asarray(repeats, dtype=bool)  # the frames that show a picture first
     first[:1] = True
@@ -99,5 +106,7 @@ def taken_times(times: np.ndarray, repeats: np.ndarray) -> np.ndarray:
         spread = shown[stretch].mean() + step * (np.arange(count) - (count - 1) / 2)
         if taken[before] < spread[0] and spread[-1] < shown[last + 1]:
             taken[stretch] = spread
-    real_repeat = ~first & ~np.isin(picture, converted)  # of a still scene, or a real picture shown twice
+    missed = np.zeros(len(times), bool) if moving_on is None else np.asarray(moving_on, dtype=bool)
+    missed &= repeats_of_picture[picture] <= MAX_REPEATS
+    real_repeat = ~first & ~np.isin(picture, converted) & ~missed  # of a still scene, or a real picture shown twice
     return np.where(real_repeat, times, taken[picture])
