@@ -221,3 +221,16 @@ def test_a_still_scene_keeps_its_frames_times_though_the_movement_goes_on_the_sa
     times = np.arange(len(pictures)) / 30
     repeats = repeats_of(pictures)
     np.testing.assert_array_equal(taken_times(times, repeats, moving_on=repeats), times)
+
+
+def test_two_missed_pictures_near_each_other_are_no_conversion_and_keep_their_pictures_times():
+    """Two pictures missed 6 pictures apart, with no others near: a conversion repeats its
+    pictures at a steady spacing, again and again, and only then are the pictures between its
+    repeats spread evenly. Here the pictures keep when they were taken."""
+    pictures = list(range(10)) + [9] + list(range(10, 16)) + [15] + list(range(16, 26))
+    times = np.arange(len(pictures)) / 30
+    repeats = repeats_of(pictures)
+    taken = taken_times(times, repeats, moving_on=repeats)
+    expected = times.copy()
+    expected[repeats] = times[np.flatnonzero(repeats) - 1]
+    np.testing.assert_array_equal(taken, expected)

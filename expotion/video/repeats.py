@@ -18,8 +18,8 @@ repeat must also be still in every patch of 8 × 8 samples: repeats differed the
 2.2 levels on average (4.2 on a few frames that FFmpeg coded afresh), the shrunk clips' pictures
 by at least 3.1.
 
-A conversion repeats pictures again and again, at most `MAX_STRETCH` pictures apart. A repeat
-with no other that near stands for a picture the camera missed (a webcam that drops a frame
+A conversion repeats pictures again and again, at a steady spacing of at most `MAX_STRETCH`
+pictures. A repeat outside such a pattern stands for a picture the camera missed (a webcam that drops a frame
 mid-stroke, in a file whose encoder fills the frame with the picture before) where the
 movement goes on across it in the same direction: it shares its picture's time too (a sway
 with one picture in twelve missed had 11 movement beats for its 6 turns; now 6). Where the
@@ -73,12 +73,19 @@ class RepeatedPictures:
 
 def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
     """Indices of the pictures that a conversion repeated: each repeated at most MAX_REPEATS
-    times, with another such picture at most MAX_STRETCH pictures before or after it."""
+    times, in a steady pattern, at most MAX_STRETCH pictures from the next such picture and as
+    far from it as that one is from the one after it, give or take a picture. Pictures a camera
+    missed here and there are not that regular."""
     repeated = np.flatnonzero((repeats_of_picture >= 1) & (repeats_of_picture <= MAX_REPEATS))
-    near = np.diff(repeated) <= MAX_STRETCH
+    gaps = np.diff(repeated)
+    short = gaps <= MAX_STRETCH
+    matching = short[1:] & short[:-1] & (np.abs(np.diff(gaps)) <= 1)  # two gaps in a row, alike
+    steady = np.zeros(len(gaps), bool)
+    steady[1:] |= matching
+    steady[:-1] |= matching
     recurring = np.zeros(len(repeated), bool)
-    recurring[:-1] |= near
-    recurring[1:] |= near
+    recurring[:-1] |= steady
+    recurring[1:] |= steady
     return repeated[recurring]
 
 
