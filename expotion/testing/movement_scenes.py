@@ -4,9 +4,10 @@ against (benchmarks/analysis_settings.py).
 
 Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
 a steady pace, at 60 fps, filmed at 24 or 25 pictures a second and stored at 30, with pictures
-the camera missed, or five times as fast, 1.25 frame widths a second), nodding at a steady tempo (also filmed at 12 pictures a
-second and stored at 60), striking and holding still (also at half the size in the frame, as a dancer
-seen whole or a player in a wide shot is), or not moving at all.
+the camera missed, or five times as fast, 1.25 frame widths a second), nodding at a steady
+tempo (also filmed at 12 pictures a second and stored at 60), striking and holding still (also
+at half the size in the frame, as a dancer seen whole or a player in a wide shot is), or not
+moving at all.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ class Scene:
     @property
     def tolerance(self) -> float:
         """How far from the truth a beat may be found: a frame, and a picture more where a
-        conversion repeats them (the picture after a turn is shown up to a frame after it was
-        taken)."""
-        return 1 / self.fps + (1 / self.picture_fps if self.picture_fps else 1 / self.fps if self.dropped else 0.0)
+        conversion repeats them or the camera missed one (the picture after a turn is shown up
+        to a frame after it was taken)."""
+        if self.picture_fps:
+            return 1 / self.fps + 1 / self.picture_fps
+        return 2 / self.fps if self.dropped else 1 / self.fps
 
     def write(self, path: str | Path) -> Path:
         times = synthetic.constant_rate_times(self.duration, self.fps)
