@@ -144,15 +144,20 @@ def test_save_load_round_trip_and_resampling(extracted, tmp_path):
     assert at_25.face_mask.dtype == bool
 
 
+def assert_one_beat_at_each(truths, beats: np.ndarray, tolerance: float) -> None:
+    """A movement beat within `tolerance` of each true stop or turn, and no other."""
+    for truth in truths:
+        assert np.min(np.abs(beats - truth)) <= tolerance, f"{truth:.2f} s: found {beats}"
+    assert len(beats) == len(truths)
+
+
 @pytest.mark.parametrize("name", ["nod", "strikes", "small strikes", "fast sway"])
 def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_within_one_frame(scene_controls, name):
     """A nod at a known tempo has a beat at each turning point; a hand that strikes and holds
     still, one where it stops, also when the person is half the size in the frame; a sway at
     1.25 frame widths a second, one at each reversal."""
     scene, controls = SCENES[name], scene_controls(name)
-    for truth in scene.truth:
-        assert np.min(np.abs(controls.movement_beats - truth)) <= 1 / scene.fps, f"{truth:.2f} s: found {controls.movement_beats}"
-    assert len(controls.movement_beats) == len(scene.truth)
+    assert_one_beat_at_each(scene.truth, controls.movement_beats, 1 / scene.fps)
 
 
 @pytest.mark.parametrize("name", ["sway filmed at 24 fps, stored at 30", "sway filmed at 25 fps, stored at 30",
@@ -165,10 +170,7 @@ def test_a_picture_that_a_frame_rate_conversion_repeats_is_no_stop(scene_control
     second sped up and slowed down, and a turn was found 0.10 s late."""
     scene, controls = SCENES[name], scene_controls(name)
     assert controls.provenance["repeated_frames"] > 0
-    for truth in scene.truth:
-        error = np.min(np.abs(controls.movement_beats - truth))
-        assert error <= scene.tolerance, f"{truth:.2f} s: found {controls.movement_beats}"
-    assert len(controls.movement_beats) == len(scene.truth)
+    assert_one_beat_at_each(scene.truth, controls.movement_beats, scene.tolerance)
 
 
 def test_a_picture_the_camera_missed_is_no_stop(scene_controls):
@@ -179,10 +181,7 @@ def test_a_picture_the_camera_missed_is_no_stop(scene_controls):
     it stands for the missed picture. Each turn is one beat, within two frames."""
     scene, controls = SCENES["sway with pictures dropped"], scene_controls("sway with pictures dropped")
     assert controls.provenance["repeated_frames"] > 0
-    for truth in scene.truth:
-        error = np.min(np.abs(controls.movement_beats - truth))
-        assert error <= scene.tolerance, f"{truth:.2f} s: found {controls.movement_beats}"
-    assert len(controls.movement_beats) == len(scene.truth)
+    assert_one_beat_at_each(scene.truth, controls.movement_beats, scene.tolerance)
 
 
 @pytest.mark.parametrize("name", ["strikes", "small strikes"])

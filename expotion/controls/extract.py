@@ -1,18 +1,18 @@
 """Run the face, body and motion analysers over a video and assemble `Controls`.
 
-Frames stream through once and are analysed at the rates the controls need, not at the
-video's: optical flow on up to 30 frames a second (it times the movement beats), face and
-pose on up to 10 (expressions and the body's position, low-passed at 4 Hz at that rate, need
-no more); frames in between are decoded but never converted. Every observation is timed when
-its picture was taken, and a frame-rate conversion's repeat of a picture counts for no new
-observation (`video/repeats.py`). Pose estimation, the slowest analyser (~22 ms a frame), runs
-on a worker thread (MediaPipe releases the GIL), optical flow on another (OpenCV does too),
-while the main thread decodes and runs face mesh, so both cores of a laptop work; with the flow
-beside the decoding rather than after it, extraction measured 5–20 % faster. The pose thread
-also loads MediaPipe's two solutions and both models first, while the main thread starts
-decoding. A video whose person rate stays above 20 frames a second gets two pose trackers
-taking every other frame (their small disagreement sits at half the frame rate, far above the
-smoothing cut-off).
+Frames stream through once and are analysed at the rates the controls need, not at the video's:
+optical flow on up to 30 frames a second (it times the movement beats), face and pose on up to
+10 (expressions and the body's position, low-passed at 4 Hz at that rate, need no more); frames
+in between are decoded but never converted. Every observation is timed when its picture was
+taken, and a picture repeated by a frame-rate conversion or for one the camera missed counts
+for no new observation (`video/repeats.py`). Pose estimation, the slowest analyser (~22 ms a
+frame), runs on a worker thread (MediaPipe releases the GIL), optical flow on another (OpenCV
+does too), while the main thread decodes and runs face mesh, so both cores of a laptop work;
+with the flow beside the decoding rather than after it, extraction measured 5–20 % faster. The
+pose thread also loads MediaPipe's two solutions and both models first, while the main thread
+starts decoding. A video whose person rate stays above 20 frames a second gets two pose
+trackers taking every other frame (their small disagreement sits at half the frame rate, far
+above the smoothing cut-off).
 """
 
 from __future__ import annotations

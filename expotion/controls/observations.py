@@ -106,9 +106,9 @@ class FrameObservations:
         moving_on = np.zeros(len(repeats), bool)
         if not repeats.any():
             return moving_on
-        frames, valid = np.asarray(self.times), self.motion.valid()
-        start, end = self.motion.values("start")[valid], self.motion.values("end")[valid]
-        flow = self.motion.values("region_flow", (len(MOTION_REGIONS), 2))[valid].reshape(len(start), -1)
+        frames = np.asarray(self.times)
+        start, end = self.motion.values("start"), self.motion.values("end")
+        flow = self.motion.values("region_flow", (len(MOTION_REGIONS), 2)).reshape(len(start), 2 * len(MOTION_REGIONS))
         for first, stop in true_runs(repeats):  # frames first…stop−1 repeat the picture of frame first−1
             if first == 0:
                 continue
@@ -134,7 +134,7 @@ class FrameObservations:
         than measured): between the times its two pictures were taken, and none between a
         picture and its repeat."""
         start, end = self.motion.values("start"), self.motion.values("end")
-        taken_start, taken_end = self.taken(start), self.taken(end)
+        taken_start, taken_end = self.taken(np.stack([start, end]))
         rows = taken_end > taken_start
         faster = np.ones(len(start))
         faster[rows] = (end - start)[rows] / (taken_end - taken_start)[rows]

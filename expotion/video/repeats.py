@@ -19,12 +19,12 @@ repeat must also be still in every patch of 8 × 8 samples: repeats differed the
 by at least 3.1.
 
 A conversion repeats pictures again and again, at a steady spacing of at most `MAX_STRETCH`
-pictures. A repeat outside such a pattern stands for a picture the camera missed (a webcam that drops a frame
-mid-stroke, in a file whose encoder fills the frame with the picture before) where the
-movement goes on across it in the same direction: it shares its picture's time too (a sway
-with one picture in twelve missed had 11 movement beats for its 6 turns; now 6). Where the
-movement reverses across it, it is a real picture: noise-free footage shows the same picture
-twice where a sway turns halfway between two frames. A picture unchanged for more than
+pictures. A repeat outside such a pattern, where the movement goes on across it in the same
+direction, stands for a picture the camera missed (a webcam that drops a frame mid-stroke, in a
+file whose encoder fills the frame with the picture before): it shares its picture's time too
+(a sway with one picture in twelve missed had 11 movement beats for its 6 turns; now 6). Where
+the movement reverses across it, it is a real picture: noise-free footage shows the same
+picture twice where a sway turns halfway between two frames. A picture unchanged for more than
 `MAX_REPEATS` frames (a conversion repeats a picture at most five times, for 10 pictures a
 second in a 60 fps file) is a still scene, where a movement that came to rest stopped when it
 stopped, not when it moves again. A conversion to a nearby rate (24 to 25 frames a second,
