@@ -209,9 +209,40 @@ def test_a_repeat_the_movement_goes_on_across_stands_for_a_missed_picture_and_sh
     pictures = list(range(10)) + [9] * held + list(range(10, 20))
     times = np.arange(len(pictures)) / 30
     repeats = repeats_of(pictures)
-    taken = taken_times(times, repeats, moving_on=repeats)
+    taken = taken_times(times, repeats, missed=repeats)
     np.testing.assert_array_equal(taken[10 : 10 + held], times[9])
     np.testing.assert_array_equal(np.delete(taken, np.arange(10, 10 + held)), np.delete(times, np.arange(10, 10 + held)))
+
+
+@pytest.mark.parametrize("rate", [28.0, 24 * 1000 / 1001])
+def test_pictures_that_came_more_slowly_than_the_frames_are_spread_at_the_pictures_rate(rate):
+    """A camera at 28 pictures a second in a 30 fps file (and film at 23.976 in a 25 fps one)
+    repeats a picture every 15 (24) frames, too seldom for a conversion's steady pattern: the
+    movement goes on across each repeat by one step. Each picture's repeat shares its time,
+    and between the middles of the first and last stretches the pictures follow one another
+    at the pictures' own rate; no picture moves by more than a frame."""
+    fps = 30.0 if rate == 28.0 else 25.0
+    pictures = np.floor(np.arange(int(4 * fps)) * rate / fps + 1e-9).astype(int)
+    times = np.arange(len(pictures)) / fps
+    repeats = repeats_of(pictures)
+    taken = taken_times(times, repeats, late=repeats)
+    np.testing.assert_array_equal(taken[repeats], taken[np.flatnonzero(repeats) - 1])
+    late = pictures[repeats]
+    middle = np.unique(taken)[(late[0] + late[1] + 1) // 2 : (late[-2] + late[-1] + 1) // 2 + 1]
+    np.testing.assert_allclose(np.diff(middle), 1 / rate, rtol=0.02)
+    assert np.max(np.abs(taken - times)) < 1 / fps
+
+
+def test_one_late_picture_spreads_its_slip_over_the_pictures_around_it():
+    """A lone repeat of a picture that came late, in a 30 fps clip: the frame it held is shared
+    out over the pictures on either side (the step across it was two frames; now none is over
+    1.1 frames), and the clip's first and last pictures keep their times."""
+    pictures = list(range(40)) + [39] + list(range(40, 80))
+    times = np.arange(len(pictures)) / 30
+    repeats = repeats_of(pictures)
+    steps = np.diff(np.unique(taken_times(times, repeats, late=repeats))) * 30
+    assert np.max(steps) < 1.1 and np.min(steps) > 1 - 1e-9
+    assert taken_times(times, repeats, late=repeats)[[0, -1]] == pytest.approx(times[[0, -1]])
 
 
 def test_a_still_scene_keeps_its_frames_times_though_the_movement_goes_on_the_same_way():
@@ -220,17 +251,21 @@ def test_a_still_scene_keeps_its_frames_times_though_the_movement_goes_on_the_sa
     pictures = [0, 1, 2] + [3] * (MAX_REPEATS + 2) + [4, 5]
     times = np.arange(len(pictures)) / 30
     repeats = repeats_of(pictures)
-    np.testing.assert_array_equal(taken_times(times, repeats, moving_on=repeats), times)
+    np.testing.assert_array_equal(taken_times(times, repeats, missed=repeats), times)
 
 
-def test_two_missed_pictures_near_each_other_are_no_conversion_and_keep_their_pictures_times():
-    """Two pictures missed 6 pictures apart, with no others near: a conversion repeats its
-    pictures at a steady spacing, again and again, and only then are the pictures between its
-    repeats spread evenly. Here the pictures keep when they were taken."""
-    pictures = list(range(10)) + [9] + list(range(10, 16)) + [15] + list(range(16, 26))
+@pytest.mark.parametrize("missed", [2, 3])
+def test_missed_pictures_near_each_other_keep_their_pictures_times(missed):
+    """Two or three pictures missed 6 pictures apart, with no others near: the pictures keep
+    when they were taken. Two are no conversion's steady pattern; three are, but the movement
+    goes on across each by two steps, so no picture was late."""
+    pictures = list(range(10))
+    for _ in range(missed):
+        pictures += [pictures[-1]] + list(range(pictures[-1] + 1, pictures[-1] + 7))
+    pictures += list(range(pictures[-1] + 1, pictures[-1] + 10))
     times = np.arange(len(pictures)) / 30
     repeats = repeats_of(pictures)
-    taken = taken_times(times, repeats, moving_on=repeats)
+    taken = taken_times(times, repeats, missed=repeats)
     expected = times.copy()
     expected[repeats] = times[np.flatnonzero(repeats) - 1]
     np.testing.assert_array_equal(taken, expected)

@@ -14,7 +14,8 @@ from expotion.controls.movement_beats import (
     gaussian_smooth,
     local_minima,
 )
-from expotion.controls.observations import BLOCK_ROWS, ObservationLog
+from expotion.controls.motion import MOTION_REGIONS, MotionObservation
+from expotion.controls.observations import BLOCK_ROWS, FrameObservations, ObservationLog
 from expotion.errors import ParameterError
 from expotion.options import AnalysisSettings
 from expotion.testing import synthetic
@@ -161,13 +162,14 @@ def test_each_stop_or_turn_of_a_nod_a_strike_or_a_fast_sway_is_a_movement_beat_w
 
 
 @pytest.mark.parametrize("name", ["sway filmed at 24 fps, stored at 30", "sway filmed at 25 fps, stored at 30",
-                                  "nod filmed at 12 fps, stored at 60"])
+                                  "sway filmed at 28 fps, stored at 30", "nod filmed at 12 fps, stored at 60"])
 def test_a_picture_that_a_frame_rate_conversion_repeats_is_no_stop(scene_controls, name):
     """Nothing moves between a picture and its repeat: each repeat looked like a stop (15 and 20
-    movement beats for the 6 turns of a sway filmed at 24 and 25 pictures a second). Each turn
-    is one beat, within a picture and a frame of it (the picture after a turn is shown up to a
-    frame after it was taken). Timed when first shown, not as taken, the sway at 25 pictures a
-    second sped up and slowed down, and a turn was found 0.10 s late."""
+    movement beats for the 6 turns of a sway filmed at 24 and 25 pictures a second; 10 at 28,
+    whose repeats are too far apart for a conversion's pattern, when they were taken for missed
+    pictures). Each turn is one beat, within a picture and a frame of it (the picture after a
+    turn is shown up to a frame after it was taken). Timed when first shown, not as taken, the
+    sway at 25 pictures a second sped up and slowed down, and a turn was found 0.10 s late."""
     scene, controls = SCENES[name], scene_controls(name)
     assert controls.provenance["repeated_frames"] > 0
     assert_one_beat_at_each(scene.truth, controls.movement_beats, scene.tolerance)
@@ -289,3 +291,43 @@ def test_a_field_never_observed_comes_back_as_nan_of_its_shape():
         log.append(None)
     assert not log.valid().any()
     assert np.isnan(log.values("expression", (5,))).all() and log.values("expression", (5,)).shape == (3, 5)
+
+
+def observed_sway(step_out_of_repeat: float) -> tuple[np.ndarray, FrameObservations]:
+    """30 frames of a 30 fps video whose frame 15 repeats frame 14's picture, as the flow sees
+    them: a region moving one step per picture, and `step_out_of_repeat` steps from the repeat
+    to the next picture."""
+    times = np.arange(30) / 30
+    seen = FrameObservations()
+    for index, time in enumerate(times):
+        seen.times.append(time)
+        seen.durations.append(1 / 30)
+        seen.repeats.append(index == 15)
+    for index in range(1, 30):
+        step = {15: 0.0, 16: step_out_of_repeat}.get(index, 1.0)
+        flow = np.zeros((len(MOTION_REGIONS), 2))
+        flow[4] = (0.2 * step, 0.0)
+        seen.motion.append(MotionObservation(times[index - 1], times[index], abs(step), np.abs(flow[:, 0]), flow))
+    return times, seen
+
+
+def test_a_repeat_the_movement_goes_on_across_by_two_steps_stands_for_a_missed_picture():
+    times, seen = observed_sway(2.0)
+    taken = seen.taken(times)
+    assert taken[15] == taken[14] == times[14]
+    np.testing.assert_array_equal(np.delete(taken, 15), np.delete(times, 15))
+
+
+def test_a_repeat_the_movement_goes_on_across_by_one_step_stands_for_a_picture_that_came_late():
+    """No picture was missed: the frame the repeat held is spread over the pictures around it."""
+    times, seen = observed_sway(1.0)
+    taken = seen.taken(times)
+    assert taken[15] == taken[14]
+    steps = np.diff(np.delete(taken, 15)) * 30
+    assert np.max(steps) < 1.1, steps
+
+
+def test_a_repeat_the_movement_turns_round_at_is_a_real_picture():
+    """Noise-free video shows a picture twice where a sway turns halfway between two frames."""
+    times, seen = observed_sway(-1.0)
+    np.testing.assert_array_equal(seen.taken(times), times)

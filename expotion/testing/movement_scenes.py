@@ -3,11 +3,11 @@ detection is tested against (tests/test_extract.py) and the analysis settings ar
 against (benchmarks/analysis_settings.py).
 
 Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
-a steady pace, at 60 fps, filmed at 24 or 25 pictures a second and stored at 30, with pictures
-the camera missed, or five times as fast, 1.25 frame widths a second), nodding at a steady
-tempo (also filmed at 12 pictures a second and stored at 60), striking and holding still (also
-at half the size in the frame, as a dancer seen whole or a player in a wide shot is), or not
-moving at all.
+a steady pace, at 60 fps, filmed at 24, 25 or 28 pictures a second and stored at 30, with
+pictures the camera missed, or five times as fast, 1.25 frame widths a second), nodding at a
+steady tempo (also filmed at 12 pictures a second and stored at 60), striking and holding
+still (also at half the size in the frame, as a dancer seen whole or a player in a wide shot
+is), or not moving at all.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ SCENES = {
         Scene("sway at 60 fps", 5.0, TURN_TIMES, fps=60.0),
         Scene("sway filmed at 24 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=24.0),
         Scene("sway filmed at 25 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=25.0),
+        Scene("sway filmed at 28 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=28.0),
         Scene("sway with pictures dropped", 5.0, TURN_TIMES, dropped=DROPPED_FRAMES),
         Scene("nod filmed at 12 fps, stored at 60", 4.0, _nod_turns(4.0), _nod, fps=60.0, picture_fps=12.0),
         Scene("fast sway", 5.0, FAST_TURN_TIMES, sway_speed=800.0),

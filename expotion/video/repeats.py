@@ -19,22 +19,26 @@ repeat must also be still in every patch of 8 × 8 samples: repeats differed the
 by at least 3.1.
 
 A conversion repeats pictures again and again, at a steady spacing of at most `MAX_STRETCH`
-pictures. A repeat outside such a pattern, where the movement goes on across it in the same
-direction, stands for a picture the camera missed (a webcam that drops a frame mid-stroke, in a
-file whose encoder fills the frame with the picture before): it shares its picture's time too
-(a sway with one picture in twelve missed had 11 movement beats for its 6 turns; now 6). Where
-the movement reverses across it, it is a real picture: noise-free footage shows the same
-picture twice where a sway turns halfway between two frames. A picture unchanged for more than
-`MAX_REPEATS` frames (a conversion repeats a picture at most five times, for 10 pictures a
-second in a 60 fps file) is a still scene, where a movement that came to rest stopped when it
-stopped, not when it moves again. A conversion to a nearby rate (24 to 25 frames a second,
-29.97 to 30) repeats a picture too seldom to be told from a missed one, and its repeats are
-taken for missed pictures, though no picture was missed there.
+pictures. Elsewhere the flow around a repeat tells what it stands for (`FrameObservations`).
+Where the movement goes on across it in the same direction by two steps, the camera missed a
+picture (a webcam that drops a frame mid-stroke, in a file whose encoder fills the frame with
+the picture before): the repeat shares its picture's time (a sway with one picture in twelve
+missed had 11 movement beats for its 6 turns; now 6). By one step, no picture is missing: the
+pictures came more slowly than the frames (a camera at 28 frames a second in a 30 fps file,
+film at 24 stored at 25, repeating a picture every 15 or 25 frames), and the repeat is a late
+picture, as a conversion's are. Taken for missed pictures, a sway at 28 in 30 had 10 movement
+beats for its 6 turns. Where the movement reverses across a repeat, it is a real picture:
+noise-free footage shows the same picture twice where a sway turns halfway between two
+frames. A picture unchanged for more than `MAX_REPEATS` frames (a conversion repeats a picture
+at most five times, for 10 pictures a second in a 60 fps file) is a still scene, where a
+movement that came to rest stopped when it stopped, not when it moves again.
 
-A conversion took its pictures evenly: the pictures between two of its repeated ones are spread
-evenly over the frames they were shown in, their mean time kept; elsewhere a picture's time is
-when it was first shown. Timed when first shown, film at 25 in 30 still sped up and slowed down
-by half, and one of six turns was found 0.10 s late; spread, within 0.04 s.
+A late picture's repeats share its time, and the time they held is spread over the pictures
+around it, so that the pictures follow one another at their own steady rate between late ones
+(for a conversion, the pictures between two of its repeated ones are spread evenly, their mean
+time kept); elsewhere a picture's time is when it was first shown. Timed when first shown,
+film at 25 in 30 still sped up and slowed down by half, and one of six turns was found 0.10 s
+late; spread, within 0.04 s.
 """
 
 from __future__ import annotations
@@ -89,31 +93,63 @@ def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
     return repeated[recurring]
 
 
-def taken_times(times: np.ndarray, repeats: np.ndarray, moving_on: np.ndarray | None = None) -> np.ndarray:
+def _steps_to_line(pictures: int, late: np.ndarray, slips: np.ndarray) -> np.ndarray:
+    """(pictures,) seconds to add to when each picture was first shown, where the pictures at
+    the (rising) indices `late` were shown `slips` seconds longer than a picture lasted: the
+    slips add up to a staircase, and each picture is moved from the staircase onto a line
+    through the middle of each step, so that the picture clock runs steadily between them. The
+    first and last steps, cut by the ends, count as long as their neighbours (or, with one late
+    picture, as long as they are); beyond their middles nothing moves."""
+    if len(late) == 0:
+        return np.zeros(pictures)
+    lengths = np.diff(late)
+    leading = lengths[0] if len(lengths) else late[0] + 1
+    trailing = lengths[-1] if len(lengths) else pictures - 1 - late[-1]
+    middles = np.concatenate([[late[0] - (leading - 1) / 2], (late[:-1] + 1 + late[1:]) / 2, [late[-1] + 1 + (trailing - 1) / 2]])
+    levels = np.concatenate([[0.0], np.cumsum(slips)])
+    index = np.arange(pictures)
+    return np.interp(index, middles, levels) - levels[np.searchsorted(late, index, side="left")]
+
+
+def _slips_spread(pictures: int, late: np.ndarray, slips: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """`_steps_to_line` within each run of pictures between two `held` ones (repeated for a
+    missed picture, a still scene or a real picture), which end what ran steadily."""
+    spread = np.zeros(pictures)
+    edges = np.concatenate([[0], held + 1, [pictures]])
+    for start, stop in zip(edges[:-1], edges[1:]):
+        inside = (late >= start) & (late < stop)
+        spread[start:stop] = _steps_to_line(stop - start, late[inside] - start, slips[inside])
+    return spread
+
+
+def taken_times(times: np.ndarray, repeats: np.ndarray, missed: np.ndarray | None = None,
+                late: np.ndarray | None = None) -> np.ndarray:
     """When each frame's picture was taken, from the frames' presentation `times` (s, rising)
-    and whether each `repeats` the picture of the frame before: a conversion's repeat shares
-    its picture's time, and the pictures between two of its repeated ones are spread evenly.
-    A repeat where the movement goes on across it in the same direction (`moving_on`) stands
-    for a picture the camera missed, and shares its picture's time too, unless the picture is
-    held as long as a still scene's."""
+    and whether each `repeats` the picture of the frame before.
+
+    A conversion's repeats, and repeats that stand for a picture taken `late` (the movement goes
+    on across them by a single step), share their picture's time, and the time they held is
+    spread over the pictures around them (`_slips_spread`). A repeat that stands for a picture
+    the camera `missed` (the movement goes on across it by two steps) shares its picture's time,
+    also where a conversion's steady pattern took it in. Both only where the picture is held no
+    longer than a conversion holds one: longer, it is a still scene. Any other repeat is a real
+    picture and keeps its time."""
     times = np.asarray(times, dtype=float)
     first = ~np.asarray(repeats, dtype=bool)  # the frames that show a picture first
     first[:1] = True
     picture = np.cumsum(first) - 1  # each frame's picture
-    shown = times[first]
+    first_frames = np.flatnonzero(first)
     repeats_of_picture = np.bincount(picture) - 1
-    converted = _conversions_pictures(repeats_of_picture)
-    taken = shown.copy()
-    for before, last in zip(converted[:-1], converted[1:]):
-        count = last - before  # the pictures after `before` up to `last`, each shown once but the last
-        if count > MAX_STRETCH or last + 1 == len(shown) or repeats_of_picture[before + 1 : last].any():
-            continue
-        stretch = slice(before + 1, last + 1)
-        step = (shown[last + 1] - shown[before + 1]) / count
-        spread = shown[stretch].mean() + step * (np.arange(count) - (count - 1) / 2)
-        if taken[before] < spread[0] and spread[-1] < shown[last + 1]:
-            taken[stretch] = spread
-    missed = np.zeros(len(times), bool) if moving_on is None else np.asarray(moving_on, dtype=bool)
-    missed &= repeats_of_picture[picture] <= MAX_REPEATS
-    real_repeat = ~first & ~np.isin(picture, converted) & ~missed  # of a still scene, or a real picture shown twice
-    return np.where(real_repeat, times, taken[picture])
+    briefly = ~first & (repeats_of_picture[picture] <= MAX_REPEATS)
+
+    def pictures_of(frames: np.ndarray | None) -> np.ndarray:
+        return np.zeros(0, int) if frames is None else np.unique(picture[np.asarray(frames, dtype=bool) & briefly])
+
+    missed_pictures = pictures_of(missed)
+    late_pictures = np.setdiff1d(np.union1d(_conversions_pictures(repeats_of_picture), pictures_of(late)), missed_pictures)
+    slipped = late_pictures[late_pictures + 1 < len(first_frames)]  # the last picture holds nothing up
+    slips = times[first_frames[slipped + 1]] - times[first_frames[slipped] + 1]
+    held = np.setdiff1d(np.flatnonzero(repeats_of_picture), late_pictures)
+    taken = times[first_frames] + _slips_spread(len(first_frames), slipped, slips, held)
+    shares = ~first & np.isin(picture, np.union1d(late_pictures, missed_pictures))
+    return np.where(~first & ~shares, times, taken[picture])
