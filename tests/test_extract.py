@@ -293,41 +293,46 @@ def test_a_field_never_observed_comes_back_as_nan_of_its_shape():
     assert np.isnan(log.values("expression", (5,))).all() and log.values("expression", (5,)).shape == (3, 5)
 
 
-def observed_sway(step_out_of_repeat: float) -> tuple[np.ndarray, FrameObservations]:
-    """30 frames of a 30 fps video whose frame 15 repeats frame 14's picture, as the flow sees
-    them: a region moving one step per picture, and `step_out_of_repeat` steps from the repeat
-    to the next picture."""
+def observed_sway(step_out_of_repeat: float, every: int) -> tuple[np.ndarray, FrameObservations]:
+    """30 frames of a 30 fps video whose frame 15 repeats frame 14's picture, as the flow on
+    `every` n-th frame sees them: a region moving one step per picture, and
+    `step_out_of_repeat` steps from frame 14's picture to the next."""
     times = np.arange(30) / 30
     seen = FrameObservations()
     for index, time in enumerate(times):
         seen.times.append(time)
         seen.durations.append(1 / 30)
         seen.repeats.append(index == 15)
-    for index in range(1, 30):
-        step = {15: 0.0, 16: step_out_of_repeat}.get(index, 1.0)
+    for index in range(every, 30, every):
+        steps = sum({15: 0.0, 16: step_out_of_repeat}.get(frame, 1.0) for frame in range(index - every + 1, index + 1))
         flow = np.zeros((len(MOTION_REGIONS), 2))
-        flow[4] = (0.2 * step, 0.0)
-        seen.motion.append(MotionObservation(times[index - 1], times[index], abs(step), np.abs(flow[:, 0]), flow))
+        flow[4] = (0.2 * steps, 0.0)
+        seen.motion.append(MotionObservation(times[index - every], times[index], abs(steps), np.abs(flow[:, 0]), flow))
     return times, seen
 
 
-def test_a_repeat_the_movement_goes_on_across_by_two_steps_stands_for_a_missed_picture():
-    times, seen = observed_sway(2.0)
+@pytest.mark.parametrize("every", [1, 2])
+def test_a_repeat_the_movement_goes_on_across_by_two_steps_stands_for_a_missed_picture(every):
+    """Also where the flow skips frames (a 60 fps video's flow on every other frame), and the
+    repeat lies inside one measurement."""
+    times, seen = observed_sway(2.0, every)
     taken = seen.taken(times)
     assert taken[15] == taken[14] == times[14]
     np.testing.assert_array_equal(np.delete(taken, 15), np.delete(times, 15))
 
 
-def test_a_repeat_the_movement_goes_on_across_by_one_step_stands_for_a_picture_that_came_late():
+@pytest.mark.parametrize("every", [1, 2])
+def test_a_repeat_the_movement_goes_on_across_by_one_step_stands_for_a_picture_that_came_late(every):
     """No picture was missed: the frame the repeat held is spread over the pictures around it."""
-    times, seen = observed_sway(1.0)
+    times, seen = observed_sway(1.0, every)
     taken = seen.taken(times)
     assert taken[15] == taken[14]
     steps = np.diff(np.delete(taken, 15)) * 30
     assert np.max(steps) < 1.1, steps
 
 
-def test_a_repeat_the_movement_turns_round_at_is_a_real_picture():
+@pytest.mark.parametrize("every", [1, 2])
+def test_a_repeat_the_movement_turns_round_at_is_a_real_picture(every):
     """Noise-free video shows a picture twice where a sway turns halfway between two frames."""
-    times, seen = observed_sway(-1.0)
+    times, seen = observed_sway(-1.0, every)
     np.testing.assert_array_equal(seen.taken(times), times)

@@ -127,8 +127,10 @@ class FrameObservations:
         for first, stop in true_runs(repeats):  # frames first…stop−1 repeat the picture of frame first−1
             if first == 0:
                 continue
-            into = np.searchsorted(end, frames[first - 1], side="right") - 1
-            out_of = np.searchsorted(start, frames[stop - 1], side="left")
+            if stop == len(frames):
+                continue
+            into = np.searchsorted(end, frames[first - 1], side="right") - 1  # the last flow up to the picture
+            out_of = np.searchsorted(end, frames[stop], side="left")  # the first on to the next picture
             if into < 0 or out_of >= len(start) or 0 in (steps[into], steps[out_of]) or flow[into] @ flow[out_of] <= 0:
                 continue
             step = moved[into] if out_of + 1 == len(start) or steps[out_of + 1] == 0 else np.sqrt(moved[into] * moved[out_of + 1])
