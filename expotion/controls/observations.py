@@ -107,8 +107,8 @@ class FrameObservations:
 
     def _missed_and_late(self, repeats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Which repeated frames stand for a picture the camera missed, and which for a picture
-        that came late, by the flow into the picture, out of its last repeat and on from the
-        next picture. Where the movement goes on across the repeat in the same direction, it
+        that came late, by the flow into the picture, across its repeats to the next picture,
+        and on from there. Where the movement goes on across the repeat in the same direction, it
         moved about two steps out of it if a picture was missed (a webcam that dropped a frame,
         its encoder filling the frame with the picture before), one step if none was (the
         pictures came more slowly than the frames: film at 24 frames a second stored at 25, a
@@ -125,9 +125,7 @@ class FrameObservations:
         steps = pictures_shown[np.searchsorted(frames, end)] - pictures_shown[np.searchsorted(frames, start)]
         moved = self.motion.values("energy") * (end - start) / np.maximum(steps, 1)  # mean flow per new picture
         for first, stop in true_runs(repeats):  # frames first…stop−1 repeat the picture of frame first−1
-            if first == 0:
-                continue
-            if stop == len(frames):
+            if first == 0 or stop == len(frames):
                 continue
             into = np.searchsorted(end, frames[first - 1], side="right") - 1  # the last flow up to the picture
             out_of = np.searchsorted(end, frames[stop], side="left")  # the first on to the next picture

@@ -117,7 +117,7 @@ def _slips_spread(pictures: int, late: np.ndarray, slips: np.ndarray, held: np.n
     spread = np.zeros(pictures)
     edges = np.concatenate([[0], held + 1, [pictures]])
     for start, stop in zip(edges[:-1], edges[1:]):
-        inside = (late >= start) & (late < stop)
+        inside = slice(*np.searchsorted(late, [start, stop]))
         spread[start:stop] = _steps_to_line(stop - start, late[inside] - start, slips[inside])
     return spread
 
