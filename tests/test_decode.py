@@ -269,3 +269,24 @@ def test_missed_pictures_near_each_other_keep_their_pictures_times(missed):
     expected = times.copy()
     expected[repeats] = times[np.flatnonzero(repeats) - 1]
     np.testing.assert_array_equal(taken, expected)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_taken_times_never_run_backwards_whatever_the_repeats(seed):
+    """Random repeats, each flagged missed, late or neither, at a constant or a variable frame
+    rate: the pictures' times rise, each repeat keeps its frame's time or shares its picture's,
+    and no picture moves further than the longest time a picture was held."""
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(2, 200))
+    repeats = rng.random(count) < rng.uniform(0, 0.9)
+    repeats[0] = False
+    times = np.cumsum(rng.uniform(0.5, 1.5, count) if seed % 2 else np.ones(count)) / 30
+    missed = repeats & (rng.random(count) < rng.uniform(0, 1))
+    late = repeats & ~missed & (rng.random(count) < rng.uniform(0, 1))
+    taken = taken_times(times, repeats, missed, late)
+    firsts = np.flatnonzero(~repeats)
+    assert np.all(np.diff(taken[firsts]) > 0)
+    shared = taken[repeats] == taken[np.flatnonzero(repeats) - 1]
+    assert np.all(shared | (taken[repeats] == times[repeats]))
+    held = np.diff(np.append(times[firsts], times[-1] + 1 / 30)) - np.diff(times, append=times[-1] + 1 / 30)[firsts]
+    assert np.max(np.abs(taken[firsts] - times[firsts])) <= held.max() + 1e-9
