@@ -31,6 +31,20 @@ def test_extract_writes_controls_and_plot(videos, tmp_path):
     assert sorted(tmp_path.iterdir()) == sorted([out, plot])  # no temporary files left
 
 
+def test_extract_says_how_many_frames_showed_a_picture_again(tmp_path):
+    """A camera at 28 pictures a second in a 30 fps file repeats a picture every 15 frames; the
+    user is told, as the controls time those frames when their pictures were taken."""
+    from expotion.testing import synthetic
+
+    video = tmp_path / "slow camera.mp4"
+    synthetic.moving_portrait(video, synthetic.constant_rate_times(2.0, 30.0), (0.9,), speed=160.0, picture_fps=28.0)
+    result = run_cli("extract", video, "--out", tmp_path / "c.npz")
+    assert result.returncode == 0, result.stderr
+    repeated = Controls.load(tmp_path / "c.npz").provenance["repeated_frames"]
+    assert repeated >= 3
+    assert f"; {repeated} frames showed a picture again" in result.stdout
+
+
 def test_bad_inputs_fail_with_one_line_and_no_output(tmp_path, videos):
     text = tmp_path / "notes.mp4"
     text.write_text("hello")
