@@ -20,7 +20,7 @@ from expotion.video.repeats import taken_times
 BLOCK_ROWS = 1024
 # Out of a picture the camera missed the movement goes on two steps at once, out of one that
 # came late a single step. Measured on real footage: late pictures 0.94–1.06 steps (FFmpeg's
-# conversion of 29 frames a second to 30), missed ones 1.42–3.3 (frames dropped at random).
+# conversion of 29 frames a second to 30), missed ones 1.42 and more (frames dropped at random).
 MISSED_STEPS = 1.25
 
 
@@ -136,8 +136,8 @@ class FrameObservations:
         return missed, late
 
     def repeated_frames(self) -> int:
-        """Frames that repeat a picture for a conversion from another frame rate or for a
-        picture the camera missed."""
+        """Frames that repeat a picture for a conversion from another frame rate, for a picture
+        that came late, or for one the camera missed: each shares its picture's time."""
         return int(np.sum(np.diff(self.taken(np.asarray(self.times))) == 0))
 
     def person_observations(self) -> tuple[np.ndarray, np.ndarray]:
