@@ -45,6 +45,18 @@ def test_extract_says_how_many_frames_showed_a_picture_again(tmp_path):
     assert f"; {repeated} frames showed a picture again" in result.stdout
 
 
+def test_extract_says_where_the_video_cuts_to_another_shot(tmp_path):
+    """Edited video: the user is told where each shot begins, as each is analysed on its own."""
+    from expotion.testing import synthetic
+
+    video = tmp_path / "two cameras.mp4"
+    synthetic.moving_portrait(video, synthetic.constant_rate_times(2.0, 30.0), (0.9,), cuts=(1.2,))
+    result = run_cli("extract", video, "--out", tmp_path / "c.npz")
+    assert result.returncode == 0, result.stderr
+    assert Controls.load(tmp_path / "c.npz").provenance["shot_cuts"] == [1.2]
+    assert "; it cuts to another shot at 1.20 s (each shot analysed on its own)" in result.stdout
+
+
 def test_bad_inputs_fail_with_one_line_and_no_output(tmp_path, videos):
     text = tmp_path / "notes.mp4"
     text.write_text("hello")

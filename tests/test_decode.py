@@ -7,7 +7,8 @@ import pytest
 from expotion.errors import ExpotionError
 from expotion.testing import synthetic
 from expotion.video.decode import DecodedFrame, analysis_size, iter_frames, probe
-from expotion.video.repeats import MAX_REPEATS, MAX_STRETCH, RepeatedPictures, taken_times
+from expotion.video.cuts import CUT_CHANGE, shot_cuts
+from expotion.video.repeats import MAX_REPEATS, MAX_STRETCH, PictureChanges, taken_times
 
 TICK = 1 / 90000  # the synthetic videos' time base
 
@@ -161,8 +162,8 @@ def test_a_frame_that_shows_the_picture_before_again_is_told_apart_from_a_new_on
     pictures = [5 * j // 6 for j in range(36)]
     noise = np.random.default_rng(0).integers(0, 256, (max(pictures) + 1, 120, 160, 3), dtype=np.uint8)
     synthetic.write_video(tmp_path / "25in30.mp4", np.arange(len(pictures)) / 30, (noise[p] for p in pictures))
-    repeated = RepeatedPictures()
-    np.testing.assert_array_equal([repeated(frame) for frame in iter_frames(tmp_path / "25in30.mp4")], repeats_of(pictures))
+    compare = PictureChanges()
+    np.testing.assert_array_equal([compare(frame).repeat for frame in iter_frames(tmp_path / "25in30.mp4")], repeats_of(pictures))
 
 
 def test_a_small_person_moving_slowly_in_a_still_frame_repeats_no_picture(tmp_path):
@@ -171,8 +172,8 @@ def test_a_small_person_moving_slowly_in_a_still_frame_repeats_no_picture(tmp_pa
     repeats), but not where it is."""
     times = synthetic.constant_rate_times(2.0, 30)
     synthetic.portrait_video(tmp_path / "small.mp4", times, lambda t: synthetic.Placement(300 + 6 * t, 240, synthetic.Placement.scale / 4))
-    repeated = RepeatedPictures()
-    assert not any(repeated(frame) for frame in iter_frames(tmp_path / "small.mp4"))
+    compare = PictureChanges()
+    assert not any(compare(frame).repeat for frame in iter_frames(tmp_path / "small.mp4"))
 
 
 def test_a_conversions_repeats_share_their_pictures_time_and_its_pictures_are_spread_evenly():
@@ -291,3 +292,32 @@ def test_taken_times_never_run_backwards_whatever_the_repeats(seed):
     assert np.all(shared | (taken[repeats] == times[repeats]))
     held = np.diff(np.append(times[firsts], times[-1] + 1 / 30)) - np.diff(times, append=times[-1] + 1 / 30)[firsts]
     assert np.max(np.abs(taken[firsts] - times[firsts])) <= held.max() + 1e-9
+
+
+def test_a_frame_whose_picture_changes_all_at_once_begins_a_shot():
+    """Changes (mean luma difference from the frame before) of a webcam person moving, 2–9
+    levels, with a cut to another shot: the cut alone begins a shot. A camera pan or a fast
+    dancer changes the picture as much for frames on end: no cut. Neither is a change below
+    `CUT_CHANGE` among a conversion's repeats (which change by nothing)."""
+    moving = np.random.default_rng(0).uniform(2, 9, 60)
+    moving[0] = np.nan
+    cut = moving.copy()
+    cut[31] = 48.0
+    np.testing.assert_array_equal(shot_cuts(cut), [31])
+    panning = cut.copy()
+    panning[28:36] = [40, 45, 38, 48, 42, 50, 39, 44]
+    assert len(shot_cuts(panning)) == 0
+    repeats = np.where(np.arange(60) % 5 == 0, 0.0, moving)
+    repeats[31] = CUT_CHANGE * 0.9
+    assert len(shot_cuts(repeats)) == 0
+    assert len(shot_cuts(moving)) == 0
+
+
+def test_a_cut_between_two_shots_of_a_video_is_found_and_nothing_else(tmp_path):
+    """The sway seen by one camera and then, from 1.1 s, by another (another backdrop, the
+    portrait further left), encoded: the frame at the cut, and no other, begins a shot."""
+    times = synthetic.constant_rate_times(2.0, 30)
+    synthetic.moving_portrait(tmp_path / "cut.mp4", times, (0.7, 1.5), cuts=(1.1,))
+    compare = PictureChanges()
+    changes = [compare(frame).mean for frame in iter_frames(tmp_path / "cut.mp4")]
+    np.testing.assert_array_equal(shot_cuts(changes), [33])

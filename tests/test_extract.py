@@ -186,6 +186,19 @@ def test_a_picture_the_camera_missed_is_no_stop(scene_controls):
     assert_one_beat_at_each(scene.truth, controls.movement_beats, scene.tolerance)
 
 
+def test_a_cut_to_another_camera_is_no_stroke_and_no_stop(scene_controls):
+    """Across a cut the flow is large and arbitrary and every keypoint leaps to where the other
+    camera sees the person: the sway cut twice mid-stroke had 3 movement beats for its 6 turns,
+    one of them 0.12 s after the first cut, and the leap set the clip's scale, so that the
+    strokes of the sway itself were too slow to count. Each shot is analysed as a clip of its
+    own: each turn is one beat, within a frame, and the cuts are reported where they are."""
+    scene, controls = SCENES["sway cut between two cameras"], scene_controls("sway cut between two cameras")
+    np.testing.assert_allclose(controls.provenance["shot_cuts"], scene.cuts, atol=1 / scene.fps)
+    assert_one_beat_at_each(scene.truth, controls.movement_beats, 1 / scene.fps)
+    window = controls.window(2.0, 2.0)  # re-timed as its movement beats are
+    np.testing.assert_allclose(window.provenance["shot_cuts"], [scene.cuts[1] - 2.0], atol=1 / scene.fps)
+
+
 @pytest.mark.parametrize("name", ["strikes", "small strikes"])
 def test_a_stop_the_flow_sees_keeps_the_flows_time_not_the_keypoints_lag(scene_controls, name):
     """Keypoints lag behind a hand that stops dead (15–28 ms here when the stop was taken from

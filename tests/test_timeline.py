@@ -72,3 +72,20 @@ def test_grid_time_maps_to_the_frame_on_screen(rate):
     _, mask = to_grid(times, times.copy(), valid, grid_times(0.5, rate), max_gap=0.0, cutoff_hz=0)
     grid = grid_times(0.5, rate)
     assert (mask == ~((grid >= 0.1) & (grid < 0.35))).all()
+
+
+def test_each_shot_is_resampled_on_its_own():
+    """A person at one place in one shot and at another in the next, seen 10 times a second:
+    across the cut the grid neither ramps from one to the other nor rings; each side holds its
+    own shot's value up to the cut, as the frames on screen show it. Without the cut, the grid
+    ramps and the low-pass smears the leap over the cut."""
+    times = np.arange(20) / 10.0
+    cut = 1.05  # a frame of the new shot is on screen from here; the trackers see it at 1.1
+    values = np.where(times < cut, 0.2, 0.7)
+    grid = grid_times(2.0, 50)
+    resampled, mask = to_grid(times, values, np.ones(20, bool), grid, cutoff_hz=4.0, cuts=np.array([cut]))
+    assert mask.all()
+    np.testing.assert_allclose(resampled[grid < cut], 0.2, atol=1e-6)
+    np.testing.assert_allclose(resampled[grid >= cut], 0.7, atol=1e-6)
+    smeared, _ = to_grid(times, values, np.ones(20, bool), grid, cutoff_hz=4.0)
+    assert np.abs(smeared[(grid > 0.9) & (grid < 1.25)] - np.where(grid < cut, 0.2, 0.7)[(grid > 0.9) & (grid < 1.25)]).max() > 0.1

@@ -113,13 +113,15 @@ class Controls:
 
     def window(self, start: float, duration: float) -> "Controls":
         """The controls from `start` for `duration` seconds (shorter at the clip's end),
-        re-timed so the window starts at 0."""
+        re-timed so the window starts at 0 (its movement beats and shot cuts too)."""
         first = int(round(start * self.rate))
         last = min(self.num_frames, first + int(round(duration * self.rate)))
         sliced = {name: getattr(self, name)[first:last] for name in self.time_series_names()}
         inside = (self.movement_beats >= start) & (self.movement_beats < start + duration)
+        cuts = [time - start for time in self.provenance.get("shot_cuts", []) if start < time < start + duration]
         return replace(self, duration=(last - first) / self.rate, movement_beats=self.movement_beats[inside] - start,
-                       movement_beat_strengths=self.movement_beat_strengths[inside], **sliced)
+                       movement_beat_strengths=self.movement_beat_strengths[inside], **sliced,
+                       provenance={**self.provenance, "shot_cuts": cuts})
 
     def resample_to(self, rate: float) -> "Controls":
         """The same controls on a grid of another rate, interpolated by timestamp.

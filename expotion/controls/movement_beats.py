@@ -175,10 +175,11 @@ def stroke_ends(speed: np.ndarray, start: int) -> list[tuple[int, int]]:
     return ends
 
 
-def find_stops(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """(times in s, strengths) of the stops and turns in one speed curve."""
+def find_stops(speed: np.ndarray, rate: float, lock_on_s: float = LOCK_ON_S) -> tuple[np.ndarray, np.ndarray]:
+    """(times in s, strengths) of the stops and turns in one speed curve, of strokes that begin
+    `lock_on_s` or later."""
     beats, strengths = [], []
-    for peak, end in stroke_ends(speed, int(round(LOCK_ON_S * rate))):
+    for peak, end in stroke_ends(speed, int(round(lock_on_s * rate))):
         at_rest = speed[end] < REST
         time = (_settled(speed, peak, end) if at_rest else _parabola_vertex(speed, end)) / rate
         if beats and time - beats[-1] < MIN_BEAT_INTERVAL_S:
@@ -192,16 +193,24 @@ def find_stops(speed: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
     return times[inside], strengths[inside]
 
 
-def find_movement_beats(flow: np.ndarray, mean: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+def find_movement_beats(flow: np.ndarray, mean: np.ndarray, rate: float,
+                        shots: list[slice] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(times in s, strengths) of the stops and turns of the flow's speed and of the views'
     `mean` (`view_speeds`, `movement_speed`), a stop of the mean within MIN_BEAT_INTERVAL_S of
-    the flow's being the flow's."""
-    times, strengths = find_stops(flow, rate)
-    mean_times, mean_strengths = find_stops(mean, rate)
-    missed = np.array([not np.any(np.abs(times - time) < MIN_BEAT_INTERVAL_S) for time in mean_times], dtype=bool)
-    times, strengths = np.concatenate([times, mean_times[missed]]), np.concatenate([strengths, mean_strengths[missed]])
-    order = np.argsort(times, kind="stable")
-    return times[order], strengths[order]
+    the flow's being the flow's. Each of the `shots` (grid slices; default: one) is searched as
+    a clip of its own, so that no stroke runs across a cut; but after a cut only the keypoint
+    trackers lock on again, while the flow, measured between two pictures of the new shot,
+    counts strokes from its first measurement."""
+    times, strengths = [], []
+    for index, shot in enumerate(shots or [slice(0, len(flow))]):
+        flow_times, flow_strengths = find_stops(flow[shot], rate, LOCK_ON_S if index == 0 else 0.0)
+        mean_times, mean_strengths = find_stops(mean[shot], rate)
+        missed = np.array([not np.any(np.abs(flow_times - time) < MIN_BEAT_INTERVAL_S) for time in mean_times], dtype=bool)
+        shot_times = np.concatenate([flow_times, mean_times[missed]])
+        order = np.argsort(shot_times, kind="stable")
+        times.append(shot.start / rate + shot_times[order])
+        strengths.append(np.concatenate([flow_strengths, mean_strengths[missed]])[order])
+    return np.concatenate(times), np.concatenate(strengths)
 
 
 def _parabola_vertex(curve: np.ndarray, index: int) -> float:

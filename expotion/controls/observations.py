@@ -15,6 +15,7 @@ import numpy as np
 
 from expotion.controls.motion import MOTION_REGIONS
 from expotion.runs import true_runs
+from expotion.video.cuts import shot_cuts
 from expotion.video.repeats import taken_times
 
 BLOCK_ROWS = 1024
@@ -73,6 +74,7 @@ class FrameObservations:
     times: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # every frame
     durations: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # NaN where the stream does not say
     repeats: array.array = dataclasses.field(default_factory=lambda: array.array("b"))  # shows the picture of the frame before again
+    changes: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # from the picture before (PictureChange.mean)
     person_times: array.array = dataclasses.field(default_factory=lambda: array.array("d"))  # frames analysed for face and body
     faces: ObservationLog = dataclasses.field(default_factory=ObservationLog)
     bodies: ObservationLog = dataclasses.field(default_factory=ObservationLog)
@@ -135,6 +137,10 @@ class FrameObservations:
             (missed if moved[out_of] >= MISSED_STEPS * step else late)[first:stop] = True
         return missed, late
 
+    def cut_times(self) -> np.ndarray:
+        """When each shot after the first begins (`video/cuts.py`)."""
+        return np.asarray(self.times)[shot_cuts(np.asarray(self.changes))]
+
     def repeated_frames(self) -> int:
         """Frames that repeat a picture for a conversion from another frame rate, for a picture
         that came late, or for one the camera missed: each shares its picture's time."""
@@ -149,10 +155,11 @@ class FrameObservations:
     def motion_observations(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(when each flow measurement happened, which rows to use, how much faster it was
         than measured): between the times its two pictures were taken, and none between a
-        picture and its repeat."""
+        picture and its repeat, and none across a cut from one shot to the next."""
         start, end = self.motion.values("start"), self.motion.values("end")
         taken_start, taken_end = self.taken(np.stack([start, end]))
-        rows = taken_end > taken_start
+        cuts = self.cut_times()
+        rows = (taken_end > taken_start) & (np.searchsorted(cuts, start, side="right") == np.searchsorted(cuts, end, side="right"))
         faster = np.ones(len(start))
         faster[rows] = (end - start)[rows] / (taken_end - taken_start)[rows]
         return (taken_start + taken_end) / 2, rows, faster

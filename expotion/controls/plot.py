@@ -35,8 +35,8 @@ def _traces(panel: Panel, times: np.ndarray, traces: dict[str, np.ndarray]) -> N
 
 
 def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None = None, title: str = "") -> None:
-    """Write a PNG of the controls to `path`; movement beats (and music beats, when given)
-    mark every panel."""
+    """Write a PNG of the controls to `path`; movement beats (and music beats, when given) and
+    cuts to another shot mark every panel."""
     t = controls.times
     chart = Chart(WIDTH, HEIGHT, controls.duration, title or Path(controls.provenance.get("source", "")).name or "controls")
     face, head, body, flow, regions, movement = chart.panels(PANEL_HEIGHTS, left=92, right=1064, top=44, bottom=940, gap=12)
@@ -71,7 +71,9 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     movement.x_label("time (s)")
 
     panels = (face, head, body, flow, regions, movement)
+    cuts = controls.provenance.get("shot_cuts", [])
     for panel in panels:
+        panel.vlines(cuts, INK, opacity=0.7)
         panel.vlines(controls.movement_beats, RED, opacity=0.25)
         if beats is not None:
             panel.vlines(beats, BLUE, opacity=0.5, dashed=True)
@@ -79,6 +81,8 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
         panel.x_ticks(labelled=panel is movement)
     if beats is not None:
         movement.add_to_legend("dashed", BLUE, "music beats")
+    if cuts:
+        movement.add_to_legend("line", INK, "cuts to another shot")
     for panel in (head, body, movement):
         panel.legend()
     chart.save(path)

@@ -103,6 +103,12 @@ def on_screen_index(times: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.clip(np.searchsorted(times, grid, side="right") - 1, 0, len(times) - 1)
 
 
+def shot_slices(grid: np.ndarray, cuts: np.ndarray = ()) -> list[slice]:
+    """The grid samples of each shot, where a shot begins at each of the `cut` times (rising)."""
+    edges = np.concatenate([[0], np.searchsorted(grid, cuts), [len(grid)]]).astype(int)
+    return [slice(start, stop) for start, stop in zip(edges[:-1], edges[1:])]
+
+
 def to_grid(
     times: np.ndarray,
     values: np.ndarray,
@@ -111,17 +117,30 @@ def to_grid(
     *,
     max_gap: float = MAX_GAP_S,
     cutoff_hz: float = DEFAULT_CUTOFF_HZ,
+    cuts: np.ndarray = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Resample observations (F, ...) taken at `times` onto `grid`; returns (values, mask).
 
     A grid time belongs to the frame on screen at that moment (the latest frame whose
     timestamp is not after it). It is valid when that frame's observation is valid or lies
     in a short gap; valid values are linearly interpolated in time between valid frames
-    and then low-passed; everything else is NaN with mask False. Values come back as float32,
-    the precision of `Controls`.
+    and then low-passed; everything else is NaN with mask False. Each shot (a new one begins
+    at each of the `cuts` times) is resampled on its own: nothing is interpolated or smoothed
+    from one shot into the next. Values come back as float32, the precision of `Controls`.
     """
-    shape = values.shape[1:]
-    out = np.full((len(grid),) + shape, np.nan, dtype=np.float32)
+    out = np.full((len(grid),) + values.shape[1:], np.nan, dtype=np.float32)
+    mask = np.zeros(len(grid), dtype=bool)
+    rate = 1.0 / (grid[1] - grid[0]) if len(grid) > 1 else 0.0
+    bounds = np.concatenate([[-np.inf], cuts, [np.inf]])
+    for begin, end in zip(bounds[:-1], bounds[1:]):
+        frames, shot = slice(*np.searchsorted(times, [begin, end])), slice(*np.searchsorted(grid, [begin, end]))
+        if frames.stop > frames.start and shot.stop > shot.start:
+            out[shot], mask[shot] = _shot_to_grid(times[frames], values[frames], valid[frames], grid[shot], rate, max_gap, cutoff_hz)
+    return out, mask
+
+
+def _shot_to_grid(times, values, valid, grid, rate, max_gap, cutoff_hz) -> tuple[np.ndarray, np.ndarray]:
+    out = np.full((len(grid),) + values.shape[1:], np.nan, dtype=np.float32)
     valid = fill_short_gaps(times, valid, max_gap)
     observed = valid & np.isfinite(values.reshape(len(values), -1)).all(axis=1)
     if not observed.any():
@@ -131,5 +150,4 @@ def to_grid(
     flat_values = values.reshape(len(values), -1)[observed]
     for column in range(flat_values.shape[1]):  # one column at a time: no full-size intermediate
         flat_out[mask, column] = np.interp(grid[mask], times[observed], flat_values[:, column])
-    rate = 1.0 / (grid[1] - grid[0]) if len(grid) > 1 else 0.0
     return lowpass(out, rate, cutoff_hz, in_place=True), mask

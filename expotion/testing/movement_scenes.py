@@ -4,10 +4,10 @@ against (benchmarks/analysis_settings.py).
 
 Each scene is the portrait of `synthetic` moving on cue: swaying with sudden reversals (at
 a steady pace, at 60 fps, filmed at 24, 25 or 28 pictures a second and stored at 30, with
-pictures the camera missed, or five times as fast, 1.25 frame widths a second), nodding at a
-steady tempo (also filmed at 12 pictures a second and stored at 60), striking and holding
-still (also at half the size in the frame, as a dancer seen whole or a player in a wide shot
-is), or not moving at all.
+pictures the camera missed, cut between two cameras, or five times as fast, 1.25 frame widths
+a second), nodding at a steady tempo (also filmed at 12 pictures a second and stored at 60),
+striking and holding still (also at half the size in the frame, as a dancer seen whole or a
+player in a wide shot is), or not moving at all.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ STRIKE_STARTS, STRIKE_S = (0.5, 1.7, 2.9), 0.3  # strike for 0.3 s, then hold st
 # Frames whose picture the camera missed (the encoder showed the picture before again), 9 to 18
 # frames apart: about one in twelve, one of them at a turn.
 DROPPED_FRAMES = (9, 21, 30, 40, 58, 67, 83, 95, 104, 119, 131, 142)
+# Cuts to another camera mid-stroke, 0.4 s or more from the turns around them (each shot's
+# trackers lock on first, and a turn is seen from both sides).
+SHOT_CUTS = (1.1, 2.55)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Scene:
     sway_speed: float = 160.0  # pixels a second, of 640
     picture_fps: float | None = None  # pictures taken at this rate and repeated up to `fps` (a conversion)
     dropped: tuple[int, ...] = ()  # frames that show the picture before again: a picture the camera missed
+    cuts: tuple[float, ...] = ()  # where the video cuts to another camera
 
     @property
     def tolerance(self) -> float:
@@ -55,9 +59,10 @@ class Scene:
         times = synthetic.constant_rate_times(self.duration, self.fps)
         if self.placement is None:
             synthetic.moving_portrait(path, times, self.truth, speed=self.sway_speed, picture_fps=self.picture_fps,
-                                      dropped=self.dropped)
+                                      dropped=self.dropped, cuts=self.cuts)
         else:
-            synthetic.portrait_video(path, times, self.placement, picture_fps=self.picture_fps, dropped=self.dropped)
+            synthetic.portrait_video(path, times, self.placement, picture_fps=self.picture_fps, dropped=self.dropped,
+                                     cuts=self.cuts)
         return Path(path)
 
 
@@ -96,6 +101,7 @@ SCENES = {
         Scene("sway filmed at 25 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=25.0),
         Scene("sway filmed at 28 fps, stored at 30", 5.0, TURN_TIMES, picture_fps=28.0),
         Scene("sway with pictures dropped", 5.0, TURN_TIMES, dropped=DROPPED_FRAMES),
+        Scene("sway cut between two cameras", 5.0, TURN_TIMES, cuts=SHOT_CUTS),
         Scene("nod filmed at 12 fps, stored at 60", 4.0, _nod_turns(4.0), _nod, fps=60.0, picture_fps=12.0),
         Scene("fast sway", 5.0, FAST_TURN_TIMES, sway_speed=800.0),
         Scene("nod", 4.0, _nod_turns(4.0), _nod),

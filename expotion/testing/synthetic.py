@@ -7,6 +7,7 @@ matplotlib (a US Navy photograph, public domain).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +22,7 @@ from expotion.atomic import atomic_path
 from expotion.video.decode import iter_frames
 
 TIME_BASE = Fraction(1, 90000)
+CUT_SHIFT = -120  # pixels: where another camera sees the portrait, after every other cut
 
 
 def portrait() -> np.ndarray:
@@ -142,17 +144,27 @@ def portrait_video(
     rotation: int = 0,
     picture_fps: float | None = None,
     dropped: Iterable[int] = (),
+    cuts: Iterable[float] = (),
 ) -> None:
     """The portrait drawn at `placement(t)` for each frame time t, written to `path`. With
     `picture_fps`, pictures are taken at that rate and each is shown until the next is taken,
     as a frame-rate conversion shows them (film at 24 frames a second in a 30 fps file). The
     frames numbered in `dropped` show the picture of the frame before again, as where a webcam
-    missed a picture and the encoder filled its frame."""
-    subject, backdrop = portrait(), background(*size)
+    missed a picture and the encoder filled its frame. At each of the `cuts` times the video
+    cuts to another camera: another backdrop, the portrait seen `CUT_SHIFT` pixels further
+    left or right."""
+    subject, cuts = portrait(), sorted(cuts)
+    backdrops = [background(*size, seed=shot) for shot in range(len(cuts) + 1)]
     taken = np.array(times, dtype=float) if picture_fps is None else np.floor(np.asarray(times) * picture_fps + 1e-6) / picture_fps
     for frame in sorted(dropped):
         taken[frame] = taken[frame - 1]
-    write_video(path, times, (render(backdrop, subject, placement(t)) for t in taken), rotation=rotation)
+
+    def picture(t: float) -> np.ndarray:
+        shot = int(np.searchsorted(cuts, t, side="right"))
+        seen = placement(t)
+        return render(backdrops[shot], subject, dataclasses.replace(seen, x=seen.x + CUT_SHIFT * (shot % 2)))
+
+    write_video(path, times, (picture(t) for t in taken), rotation=rotation)
 
 
 def moving_portrait(
@@ -166,10 +178,11 @@ def moving_portrait(
     rotation: int = 0,
     picture_fps: float | None = None,
     dropped: Iterable[int] = (),
+    cuts: Iterable[float] = (),
 ) -> None:
     """A portrait swaying left and right at `speed` px/s, turning at `turn_times` (its
-    movement accents) and absent during the `hidden` (start, end) intervals; `picture_fps` and
-    `dropped` as in `portrait_video`."""
+    movement accents) and absent during the `hidden` (start, end) intervals; `picture_fps`,
+    `dropped` and `cuts` as in `portrait_video`."""
     width, height = size
     scale = 0.75 * height / portrait().shape[0]
     offsets = back_and_forth(times, turn_times, speed)
@@ -180,7 +193,7 @@ def moving_portrait(
         x = centre + float(np.interp(t, times, offsets))
         return Placement(x, 0.55 * height, scale, 0.0, not any(a <= t < b for a, b in hidden))
 
-    portrait_video(path, times, placement, size=size, rotation=rotation, picture_fps=picture_fps, dropped=dropped)
+    portrait_video(path, times, placement, size=size, rotation=rotation, picture_fps=picture_fps, dropped=dropped, cuts=cuts)
 
 
 def swaying_clip(path: str | Path, duration: float = 10.0, fps: float = 30.0, period: float = 0.6) -> Path:

@@ -43,6 +43,8 @@ late; spread, within 0.04 s.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -58,21 +60,30 @@ MAX_REPEATS = 5
 MAX_STRETCH = 6  # pictures from one of a conversion's repeated pictures to the next (5 for 25 fps in 30)
 
 
-class RepeatedPictures:
-    """Tells, frame by frame, whether a frame shows the picture of the frame before again."""
+@dataclass(frozen=True)
+class PictureChange:
+    """How a frame's picture differs from the frame before's."""
+
+    mean: float  # mean absolute difference of their luma samples (levels); NaN for the first frame
+    repeat: bool  # the frame shows the picture of the frame before again
+
+
+class PictureChanges:
+    """Compares, frame by frame, each frame's picture with the frame before's."""
 
     def __init__(self):
         self._previous: np.ndarray | None = None
 
-    def __call__(self, frame: DecodedFrame) -> bool:
+    def __call__(self, frame: DecodedFrame) -> PictureChange:
         sample = frame.luma_sample(SAMPLE_COLUMNS)
         previous, self._previous = self._previous, sample
         if previous is None or previous.shape != sample.shape:
-            return False
+            return PictureChange(float("nan"), False)
         difference = cv2.absdiff(sample, previous).astype(np.float32)
         patches = cv2.resize(difference, (max(1, difference.shape[1] // PATCH), max(1, difference.shape[0] // PATCH)),
                              interpolation=cv2.INTER_AREA)
-        return float(difference.mean()) < REPEAT_DIFFERENCE and float(patches.max()) < REPEAT_PATCH_DIFFERENCE
+        mean = float(difference.mean())
+        return PictureChange(mean, mean < REPEAT_DIFFERENCE and float(patches.max()) < REPEAT_PATCH_DIFFERENCE)
 
 
 def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
