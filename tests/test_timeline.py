@@ -89,3 +89,17 @@ def test_each_shot_is_resampled_on_its_own():
     np.testing.assert_allclose(resampled[grid >= cut], 0.7, atol=1e-6)
     smeared, _ = to_grid(times, values, np.ones(20, bool), grid, cutoff_hz=4.0)
     assert np.abs(smeared[(grid > 0.9) & (grid < 1.25)] - np.where(grid < cut, 0.2, 0.7)[(grid > 0.9) & (grid < 1.25)]).max() > 0.1
+
+
+def test_between_a_cut_and_the_nearest_observation_nothing_is_known_where_asked():
+    """Observations of every tenth of a second: between the last before a cut and the cut, and
+    between the cut and the first after, the grid holds them, or knows nothing, as asked."""
+    times = np.arange(20) / 10.0
+    values = times.copy()  # moving steadily
+    grid, cut = grid_times(2.0, 50), 1.05
+    held, held_mask = to_grid(times, values, np.ones(20, bool), grid, cutoff_hz=0, cuts=np.array([cut]))
+    unseen, unseen_mask = to_grid(times, values, np.ones(20, bool), grid, cutoff_hz=0, cuts=np.array([cut]), unseen_at_cuts=True)
+    between = ((grid > 1.0) & (grid < cut)) | ((grid >= cut) & (grid < 1.1))
+    assert held_mask.all() and np.all(held[(grid > 1.0) & (grid < cut)] == np.float32(1.0))
+    assert not unseen_mask[between].any() and np.isnan(unseen[between]).all()
+    np.testing.assert_array_equal(unseen[~between], held[~between])

@@ -151,7 +151,7 @@ def assemble(seen: FrameObservations, rate: float, person_cutoff_hz: float, moti
 
     def on_grid(observations: ObservationLog, attribute: str, shape: tuple[int, ...]):
         values, valid = observations.values(attribute, shape)[rows], observations.valid()[rows]
-        return to_grid(times[rows], values, valid, grid, cutoff_hz=person_cutoff_hz, cuts=cuts)
+        return to_grid(times[rows], values, valid, grid, cutoff_hz=person_cutoff_hz, cuts=cuts, unseen_at_cuts=True)
 
     expression, face_mask = on_grid(seen.faces, "expression", (EXPRESSION_DIM,))
     head_pose, _ = on_grid(seen.faces, "head_pose", (len(HEAD_POSE),))

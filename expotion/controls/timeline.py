@@ -118,6 +118,7 @@ def to_grid(
     max_gap: float = MAX_GAP_S,
     cutoff_hz: float = DEFAULT_CUTOFF_HZ,
     cuts: np.ndarray = (),
+    unseen_at_cuts: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Resample observations (F, ...) taken at `times` onto `grid`; returns (values, mask).
 
@@ -126,7 +127,10 @@ def to_grid(
     in a short gap; valid values are linearly interpolated in time between valid frames
     and then low-passed; everything else is NaN with mask False. Each shot (a new one begins
     at each of the `cuts` times) is resampled on its own: nothing is interpolated or smoothed
-    from one shot into the next. Values come back as float32, the precision of `Controls`.
+    from one shot into the next. Between a cut and a shot's nearest observation the first
+    (last) observation is held, or, `unseen_at_cuts`, nothing is known (for observations of
+    some frames only: held still, a moving body would seem to stop at every cut). Values come
+    back as float32, the precision of `Controls`.
     """
     out = np.full((len(grid),) + values.shape[1:], np.nan, dtype=np.float32)
     mask = np.zeros(len(grid), dtype=bool)
@@ -135,17 +139,19 @@ def to_grid(
     for begin, end in zip(bounds[:-1], bounds[1:]):
         frames, shot = slice(*np.searchsorted(times, [begin, end])), slice(*np.searchsorted(grid, [begin, end]))
         if frames.stop > frames.start and shot.stop > shot.start:
-            out[shot], mask[shot] = _shot_to_grid(times[frames], values[frames], valid[frames], grid[shot], rate, max_gap, cutoff_hz)
+            seen = ((grid[shot] >= times[frames.start]) | np.isinf(begin)) & ((grid[shot] <= times[frames.stop - 1]) | np.isinf(end))
+            out[shot], mask[shot] = _shot_to_grid(times[frames], values[frames], valid[frames], grid[shot], rate, max_gap,
+                                                  cutoff_hz, seen if unseen_at_cuts else True)
     return out, mask
 
 
-def _shot_to_grid(times, values, valid, grid, rate, max_gap, cutoff_hz) -> tuple[np.ndarray, np.ndarray]:
+def _shot_to_grid(times, values, valid, grid, rate, max_gap, cutoff_hz, seen) -> tuple[np.ndarray, np.ndarray]:
     out = np.full((len(grid),) + values.shape[1:], np.nan, dtype=np.float32)
     valid = fill_short_gaps(times, valid, max_gap)
     observed = valid & np.isfinite(values.reshape(len(values), -1)).all(axis=1)
     if not observed.any():
         return out, np.zeros(len(grid), dtype=bool)
-    mask = valid[on_screen_index(times, grid)]
+    mask = valid[on_screen_index(times, grid)] & seen
     flat_out = out.reshape(len(grid), -1)
     flat_values = values.reshape(len(values), -1)[observed]
     for column in range(flat_values.shape[1]):  # one column at a time: no full-size intermediate

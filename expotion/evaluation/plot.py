@@ -32,6 +32,11 @@ def plot_sync(controls: Controls, movement: dict, music: MusicTiming, path: Path
     for beat in music.beats:
         axis.axvline(beat, color="C0", ls="--", lw=0.8, alpha=0.7)
     axis.plot([], [], color="C0", ls="--", label="music beats (librosa)")
+    cuts = controls.provenance.get("shot_cuts", [])
+    for cut in cuts:
+        axis.axvline(cut, color="k", lw=1.2)
+    if cuts:
+        axis.plot([], [], color="k", lw=1.2, label="cuts to another shot")
     axis.set_xlim(0, controls.duration)
     axis.set_xlabel("time (s, 0 = first video frame)")
     axis.set_yticks([])
