@@ -138,10 +138,12 @@ def to_grid(
     bounds = np.concatenate([[-np.inf], cuts, [np.inf]])
     for begin, end in zip(bounds[:-1], bounds[1:]):
         frames, shot = slice(*np.searchsorted(times, [begin, end])), slice(*np.searchsorted(grid, [begin, end]))
-        if frames.stop > frames.start and shot.stop > shot.start:
-            seen = ((grid[shot] >= times[frames.start]) | np.isinf(begin)) & ((grid[shot] <= times[frames.stop - 1]) | np.isinf(end))
-            out[shot], mask[shot] = _shot_to_grid(times[frames], values[frames], valid[frames], grid[shot], rate, max_gap,
-                                                  cutoff_hz, seen if unseen_at_cuts else True)
+        if frames.stop == frames.start or shot.stop == shot.start:
+            continue
+        seen = True
+        if unseen_at_cuts:  # from a cut to the first observation, from the last to a cut
+            seen = (np.isinf(begin) | (grid[shot] >= times[frames.start])) & (np.isinf(end) | (grid[shot] <= times[frames.stop - 1]))
+        out[shot], mask[shot] = _shot_to_grid(times[frames], values[frames], valid[frames], grid[shot], rate, max_gap, cutoff_hz, seen)
     return out, mask
 
 

@@ -7,8 +7,7 @@ matplotlib (a US Navy photograph, public domain).
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,7 +21,7 @@ from expotion.atomic import atomic_path
 from expotion.video.decode import iter_frames
 
 TIME_BASE = Fraction(1, 90000)
-CUT_SHIFT = -120  # pixels: where another camera sees the portrait, after every other cut
+CUT_SHIFT = -120  # pixels: how far to the side another camera sees the portrait
 
 
 def portrait() -> np.ndarray:
@@ -151,8 +150,8 @@ def portrait_video(
     as a frame-rate conversion shows them (film at 24 frames a second in a 30 fps file). The
     frames numbered in `dropped` show the picture of the frame before again, as where a webcam
     missed a picture and the encoder filled its frame. At each of the `cuts` times the video
-    cuts to another camera: another backdrop, the portrait seen `CUT_SHIFT` pixels further
-    left or right."""
+    cuts to another camera: another backdrop, and in every other shot the portrait `CUT_SHIFT`
+    pixels to the side."""
     subject, cuts = portrait(), sorted(cuts)
     backdrops = [background(*size, seed=shot) for shot in range(len(cuts) + 1)]
     taken = np.array(times, dtype=float) if picture_fps is None else np.floor(np.asarray(times) * picture_fps + 1e-6) / picture_fps
@@ -162,7 +161,7 @@ def portrait_video(
     def picture(t: float) -> np.ndarray:
         shot = int(np.searchsorted(cuts, t, side="right"))
         seen = placement(t)
-        return render(backdrops[shot], subject, dataclasses.replace(seen, x=seen.x + CUT_SHIFT * (shot % 2)))
+        return render(backdrops[shot], subject, replace(seen, x=seen.x + CUT_SHIFT * (shot % 2)))
 
     write_video(path, times, (picture(t) for t in taken), rotation=rotation)
 
