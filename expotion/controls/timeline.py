@@ -136,8 +136,8 @@ def to_grid(
     mask = np.zeros(len(grid), dtype=bool)
     rate = 1.0 / (grid[1] - grid[0]) if len(grid) > 1 else 0.0
     bounds = np.concatenate([[-np.inf], cuts, [np.inf]])
-    for begin, end in zip(bounds[:-1], bounds[1:]):
-        frames, shot = slice(*np.searchsorted(times, [begin, end])), slice(*np.searchsorted(grid, [begin, end]))
+    for shot, begin, end in zip(shot_slices(grid, cuts), bounds[:-1], bounds[1:]):
+        frames = slice(*np.searchsorted(times, [begin, end]))
         if frames.stop == frames.start or shot.stop == shot.start:
             continue
         seen = True
