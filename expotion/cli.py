@@ -40,7 +40,7 @@ def _add_extract(subcommands) -> None:
         help="face, body and motion controls of a video, on one time grid",
         description="Extract the controls of the person in VIDEO — face expression and head pose, "
         "upper-body keypoints, optical-flow motion and movement beats (where the body stops or turns) — resampled by timestamp onto "
-        "a uniform grid, and save them as .npz.",
+        "a uniform grid (each shot of an edited video on its own), and save them as .npz.",
     )
     parser.add_argument("video", type=Path, help="input video (any format FFmpeg reads)")
     parser.add_argument("--out", type=Path, required=True, help="output .npz file")
