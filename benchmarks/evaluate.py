@@ -18,7 +18,7 @@ from pathlib import Path
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 from expotion import pipeline  # noqa: E402
-from expotion.evaluation.report import Entry, clip_controls, score_entry  # noqa: E402
+from expotion.evaluation.report import Entry, clip_movement, score_entry  # noqa: E402
 from expotion.testing import synthetic  # noqa: E402
 
 
@@ -29,14 +29,14 @@ def main() -> None:
     else:
         music = pipeline.generate(synthetic.swaying_clip(work / "clip.mp4"), "upbeat funk", work / "with_music.mp4", plot=False).video
     entry = Entry("system", music.stem, music, music)
-    controls = clip_controls(music, work / "controls")  # the cache the metrics read
+    movement = clip_movement(music, work / "controls")  # the cache the metrics read
     runs = 5
     start = time.perf_counter()
     for _ in range(runs):
-        score_entry(entry, controls)
+        score_entry(entry, movement)
     seconds = (time.perf_counter() - start) / runs
-    print(f"{music.name}: {controls.duration:.2f} s clip, rhythm metrics + chance levels in {seconds:.3f} s")
-    print(f"seconds_per_clip={seconds * 10.0 / controls.duration:.3f}")
+    print(f"{music.name}: {movement.duration:.2f} s clip, rhythm metrics + chance levels in {seconds:.3f} s")
+    print(f"seconds_per_clip={seconds * 10.0 / movement.duration:.3f}")
 
 
 if __name__ == "__main__":

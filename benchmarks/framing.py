@@ -30,9 +30,8 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from expotion import pipeline  # noqa: E402
-from expotion.controls import extract_controls  # noqa: E402
 from expotion.evaluation.movement import movement_beats  # noqa: E402
-from expotion.evaluation.report import Entry, evaluate  # noqa: E402
+from expotion.evaluation.report import Entry, clip_controls, clip_movement, evaluate  # noqa: E402
 from expotion.testing.synthetic import rewrite_video  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -79,14 +78,14 @@ def main() -> None:
     entries, scores = [], []
     print(f"{'clip':<28} {'size':>5} {'beats':>6} {'F vs full-size flow stops':>26} {'ruler stops':>12} {'their F':>8}")
     for video in videos_from(sys.argv[1:]):
-        full = extract_controls(video)
-        stops = movement_beats(full, "flow")
+        full = clip_controls(video, work / "report" / "controls")
+        stops = movement_beats(clip_movement(video, work / "report" / "controls"), "flow")
         print(f"{video.stem:<28} {'1':>5} {len(full.movement_beats):6d} {f_measure(full.movement_beats, stops):26.2f}")
         for size in SIZES:
             name = f"{video.stem}_1-{size}"
             shrunk = shrink(video, size, work / f"{name}.mp4")
-            controls = extract_controls(shrunk)
-            beats, ruler = controls.movement_beats, movement_beats(controls, "flow")
+            controls = clip_controls(shrunk, work / "report" / "controls")
+            beats, ruler = controls.movement_beats, movement_beats(clip_movement(shrunk, work / "report" / "controls"), "flow")
             scores.append(f_measure(beats, stops))
             print(f"{video.stem:<28} {f'1/{size}':>5} {len(beats):6d} {scores[-1]:26.2f} {len(ruler):12d} "
                   f"{f_measure(ruler, stops):8.2f}", flush=True)

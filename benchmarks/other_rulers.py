@@ -3,7 +3,8 @@
     python benchmarks/other_rulers.py [--variants] [VIDEO_OR_FOLDER ...]
 
 `expotion evaluate`'s ruler is independent of the composer, but it is still this project's: its
-flow is the controls' own (Farnebäck at 160 px, low-passed), its body the controls' keypoints.
+flow is measured by its own code (Farnebäck at 320 px, `expotion/evaluation/flow.py`), its body
+from the controls' keypoints.
 Judges of held-out footage measure with code of their own. This benchmark adds two rulers that
 use none of the project's code, only the published definition (movement beats are local minima
 of speed):
@@ -42,7 +43,7 @@ from scipy.signal import find_peaks  # noqa: E402
 
 from expotion.audio.timing import music_timing  # noqa: E402
 from expotion.evaluation.movement import movement_beats  # noqa: E402
-from expotion.evaluation.report import clip_controls  # noqa: E402
+from expotion.evaluation.report import clip_controls, clip_movement  # noqa: E402
 from expotion.generators import create_generator  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -122,8 +123,8 @@ def with_variants(videos: list[Path], work: Path) -> list[Path]:
 
 def score(video: Path, cache: Path) -> dict[str, float]:
     """Δ over chance of the composer's music for `video`, mean over prompts, against each ruler."""
-    controls = clip_controls(video, cache)
-    stops = {"ruler flow": movement_beats(controls, "flow"), "ruler body": movement_beats(controls, "body"), **other_stops(video)}
+    controls, movement = clip_controls(video, cache), clip_movement(video, cache)
+    stops = {"ruler flow": movement_beats(movement, "flow"), "ruler body": movement_beats(movement, "body"), **other_stops(video)}
     composer, deltas = create_generator("composer"), {ruler: [] for ruler in RULERS}
     for prompt in PROMPTS.values():
         music = composer.generate(controls, prompt, controls.duration, seed=0)

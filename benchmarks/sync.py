@@ -41,7 +41,7 @@ import numpy as np  # noqa: E402
 from expotion import pipeline  # noqa: E402
 from expotion.audio.timing import music_timing  # noqa: E402
 from expotion.evaluation.movement import movement_beats  # noqa: E402
-from expotion.evaluation.report import Entry, clip_controls, evaluate, paired_bootstrap  # noqa: E402
+from expotion.evaluation.report import Entry, clip_controls, clip_movement, evaluate, paired_bootstrap  # noqa: E402
 from expotion.evaluation.rhythm import CHANCE_SHIFTS, beat_align_score  # noqa: E402
 from expotion.generators import create_generator  # noqa: E402
 from expotion.generators.composer import SAMPLE_RATE  # noqa: E402
@@ -157,8 +157,9 @@ def score_videos(videos: list[Path]) -> np.ndarray:
     per_clip = np.array([np.mean(excess[clip]) for clip in clips])
     per_clip_body = np.array([np.mean(body[clip]) for clip in clips])
     for clip, value, value_body in zip(clips, per_clip, per_clip_body):
-        controls = clip_controls(videos_of[clip], work / "report" / "controls")  # cached by evaluate
-        stops = movement_beats(controls, "flow")
+        cache = work / "report" / "controls"  # as evaluate left it
+        controls = clip_controls(videos_of[clip], cache)
+        stops = movement_beats(clip_movement(videos_of[clip], cache), "flow")
         meant = np.mean([delta_over_chance(stops, np.array(json.loads((work / style / f"{clip}.json").read_text())["beats"]),
                                            controls.duration) for style in PROMPTS])
         detected = delta_over_chance(stops, controls.movement_beats, controls.duration)

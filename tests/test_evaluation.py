@@ -6,8 +6,11 @@ import pytest
 from expotion.audio.timing import music_timing
 from expotion.errors import ExpotionError
 from expotion.controls.body import BODY_KEYPOINTS
-from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats, speed_extrema
-from expotion.evaluation.report import Entry, clip_controls, collect_entries, evaluate, paired_bootstrap, score_entry
+from expotion.controls.cache import entry_path
+from expotion.controls.timeline import DEFAULT_RATE
+from expotion.evaluation.flow import picture_speed
+from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats, ruler_movement, speed_extrema
+from expotion.evaluation.report import Entry, clip_controls, clip_movement, collect_entries, evaluate, paired_bootstrap, score_entry
 from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
 from expotion.testing import synthetic
 from expotion.testing.clicks import click_track
@@ -72,11 +75,12 @@ def test_flow_stops_of_a_person_small_in_the_frame_are_found_and_noise_of_a_larg
     heights per second) must give their turns; the same dips beside a person framed as at a
     webcam, or with no person seen, are tracking noise."""
     t = np.arange(0, 6, 1 / RATE)
-    small = synthetic_controls(6.0, [])
-    small.motion_energy[:] = 0.001 + 0.004 * np.abs(np.sin(np.pi * t / 0.6))
-    np.testing.assert_allclose(movement_beats(with_shoulders(small, 0.15), "flow"), np.arange(0.6, 5.9, 0.6), atol=0.03)
-    assert len(movement_beats(with_shoulders(small, 0.5), "flow")) == 0
-    assert len(movement_beats(with_shoulders(small, np.nan), "flow")) == 0
+    flow = 0.001 + 0.004 * np.abs(np.sin(np.pi * t / 0.6))
+    controls = synthetic_controls(6.0, [])
+    np.testing.assert_allclose(movement_beats(ruler_movement(with_shoulders(controls, 0.15), flow), "flow"),
+                               np.arange(0.6, 5.9, 0.6), atol=0.03)
+    assert len(movement_beats(ruler_movement(with_shoulders(controls, 0.5), flow), "flow")) == 0
+    assert len(movement_beats(ruler_movement(with_shoulders(controls, np.nan), flow), "flow")) == 0
 
 
 def test_body_stops_ignore_keypoints_that_flicker_in_and_out_of_view():
@@ -92,7 +96,51 @@ def test_body_stops_ignore_keypoints_that_flicker_in_and_out_of_view():
     for frame in range(1, len(t)):  # leaves view with chance 0.15 a frame, comes back with 0.05
         in_view[frame] = rng.random() >= 0.15 if in_view[frame - 1] else rng.random() < 0.05
     controls.body_visibility[:] = np.where(hands, np.where(in_view, 0.6, 0.4)[:, None], 0.9)
-    np.testing.assert_allclose(movement_beats(controls, "body"), np.arange(0.6, 5.9, 0.6), atol=0.03)
+    np.testing.assert_allclose(movement_beats(ruler_movement(controls, controls.motion_energy), "body"), np.arange(0.6, 5.9, 0.6), atol=0.03)
+
+
+def scene_video(name, folder):
+    from expotion.testing.movement_scenes import SCENES
+
+    scene = SCENES[name]
+    return scene, scene.write(folder / f"{name.replace(' ', '_')}.mp4")
+
+
+def test_the_ruler_measures_the_flow_itself_not_on_the_controls_the_composer_used(tmp_path):
+    """The composer aims at the stops of the controls' flow; the ruler finds a nod's turning
+    points on a flow of its own, the same with the controls' flow wiped out."""
+    scene, video = scene_video("nod", tmp_path)
+    cache = tmp_path / "cache"
+    stops = movement_beats(clip_movement(video, cache), "flow")
+    inner = np.array([turn for turn in scene.truth if 0.3 < turn < scene.duration - 0.3])
+    assert np.abs(stops[:, None] - inner[None]).min(axis=0).max() <= scene.tolerance
+    controls = clip_controls(video, cache)
+    controls.motion_energy[:] = 0.0
+    controls.save(entry_path(cache, controls.provenance["content_sha256"], DEFAULT_RATE))
+    for measured in cache.glob("*.ruler-flow-*.npy"):
+        measured.unlink()
+    np.testing.assert_array_equal(movement_beats(clip_movement(video, cache), "flow"), stops)
+
+
+def test_the_ruler_times_a_conversion_s_pictures_when_they_were_taken(tmp_path):
+    """A sway filmed at 25 pictures a second and stored at 30 repeats every fifth picture: timed
+    when first shown, the speed dips at every repeat; timed as taken, no stop lies away from a turn."""
+    scene, video = scene_video("sway filmed at 25 fps, stored at 30", tmp_path)
+    stops = movement_beats(clip_movement(video, tmp_path / "cache"), "flow")
+    assert len(stops) and np.abs(stops[:, None] - np.array(scene.truth)[None]).min(axis=1).max() <= scene.tolerance + 0.02
+
+
+def test_the_ruler_measures_no_flow_across_a_cut(tmp_path):
+    """The leap from one camera's picture to the other's is no movement: no speed at the cuts
+    stands out from the sway's own."""
+    scene, video = scene_video("sway cut between two cameras", tmp_path)
+    cuts = np.array(clip_controls(video, tmp_path / "cache").provenance["shot_cuts"])
+    assert len(cuts) == len(scene.cuts)
+    times, speeds = picture_speed(video, cuts)
+    near_cut = np.abs(times[:, None] - cuts[None]).min(axis=1) < 0.05
+    assert speeds[near_cut].max() <= np.percentile(speeds[~near_cut], 95)
+    uncut_times, uncut_speeds = picture_speed(video)
+    assert uncut_speeds.max() > 3 * speeds.max()  # what the cut's leap would read as
 
 
 def test_beat_align_score_definition():
@@ -175,8 +223,9 @@ def test_music_lands_on_the_clock_of_its_own_video_whether_or_not_the_video_is_g
     put = np.arange(0.5, 5.5, 0.5)
     mux_music(tmp_path / "clip.mp4", np.repeat(click_track(put, 6.0, 44100)[:, None], 2, axis=1), 44100, tmp_path / "music.mp4")
     controls = synthetic_controls(6.0, put)
-    together = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "music.mp4"), controls)[2].beats
-    apart = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "clip.mp4"), controls)[2].beats
+    movement = ruler_movement(controls, controls.motion_energy)
+    together = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "music.mp4"), movement)[2].beats
+    apart = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "clip.mp4"), movement)[2].beats
     np.testing.assert_array_equal(together, apart)
     assert 0 <= np.median(together - put[: len(together)]) < 0.03  # librosa hears clicks 13–16 ms late
 

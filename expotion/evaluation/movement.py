@@ -3,7 +3,8 @@
 Kinematic beats (AIST++/FACT, Bailando) are the local minima of the body's speed; here they
 are taken from two measurements of the video, each on its own:
 
-- **flow**: the mean optical-flow speed over the whole frame (the `motion_energy` control);
+- **flow**: the mean optical-flow speed over the whole frame, measured by the ruler itself
+  (`evaluation/flow.py`), never the controls' flow that the composer's beats were placed on;
 - **body**: the mean speed of the upper-body keypoints seen through the clip (judged visible
   in at least half the frames with a body): one fixed set, since a mean over whichever
   keypoints are visible frame by frame jumps whenever one of them comes or goes, and its
@@ -18,11 +19,14 @@ The flow's floor falls with the size of the person in the frame (`flow_prominenc
 frame's mean flow is the person's share of the frame times their speed, so a dancer seen whole
 or a player in a wide shot moves it far less than a person at a webcam.
 
-This code is deliberately separate from the composer's (expotion.controls.movement_beats): a
-system must never be graded by the code that placed its beats.
+This code, and the flow it measures, are deliberately separate from the composer's
+(expotion.controls.movement_beats, controls/motion.py): a system must never be graded by the
+code that placed its beats, nor on the measurement it placed them on.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -42,8 +46,32 @@ SOURCES = ("flow", "body")
 CONVENTIONS = ("stops", "peaks")
 
 
-def flow_speed(controls: Controls) -> np.ndarray:
-    return controls.motion_energy
+@dataclass(frozen=True)
+class RulerMovement:
+    """The movement of one clip as the ruler measures it, on a uniform grid from the first frame."""
+
+    rate: float  # grid samples per second
+    flow: np.ndarray  # the ruler's own flow speed (frame heights per second), NaN where none was measured
+    body: np.ndarray  # the keypoints' mean speed (body_speed), NaN where no body is tracked
+    flow_floor: float  # the smallest dip of the flow that counts (flow_prominence_floor)
+    cuts: np.ndarray  # when each shot after the first begins (s)
+    duration: float
+
+    @property
+    def times(self) -> np.ndarray:
+        return np.arange(len(self.flow)) / self.rate
+
+
+def ruler_movement(controls: Controls, flow: np.ndarray) -> RulerMovement:
+    """The ruler's movement: `flow` (the ruler's own measurement on the controls' grid) with the
+    body's speed and the person's size from the controls' keypoints."""
+    return RulerMovement(controls.rate, flow, body_speed(controls), flow_prominence_floor(controls), cut_times(controls),
+                         controls.duration)
+
+
+def cut_times(controls: Controls) -> np.ndarray:
+    """When each shot after the first begins (s), as the video's analysis found them."""
+    return np.asarray(controls.provenance.get("shot_cuts", []), float)
 
 
 def body_speed(controls: Controls) -> np.ndarray:
@@ -83,7 +111,7 @@ def speed_extrema(speed: np.ndarray, rate: float, convention: str, floor: float 
     return peaks[finite[peaks]] / rate
 
 
-def movement_beats(controls: Controls, source: str, convention: str = "stops") -> np.ndarray:
+def movement_beats(movement: RulerMovement, source: str, convention: str = "stops") -> np.ndarray:
     if source == "flow":
-        return speed_extrema(flow_speed(controls), controls.rate, convention, flow_prominence_floor(controls))
-    return speed_extrema(body_speed(controls), controls.rate, convention)
+        return speed_extrema(movement.flow, movement.rate, convention, movement.flow_floor)
+    return speed_extrema(movement.body, movement.rate, convention)

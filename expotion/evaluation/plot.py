@@ -9,8 +9,7 @@ from matplotlib.figure import Figure
 
 from expotion.atomic import atomic_path
 from expotion.audio.timing import ENVELOPE_RATE, MusicTiming
-from expotion.controls import Controls
-from expotion.evaluation.movement import body_speed, flow_speed
+from expotion.evaluation.movement import RulerMovement
 
 
 def _scaled(curve: np.ndarray) -> np.ndarray:
@@ -18,13 +17,13 @@ def _scaled(curve: np.ndarray) -> np.ndarray:
     return curve / max(float(np.percentile(finite, 95)), 1e-9) if finite.size else curve
 
 
-def plot_sync(controls: Controls, movement: dict, music: MusicTiming, path: Path, title: str) -> None:
+def plot_sync(movement: RulerMovement, beats: dict, music: MusicTiming, path: Path, title: str) -> None:
     figure = Figure(figsize=(12, 3.6))
     axis = figure.subplots()
-    for source, speed, colour in (("flow", flow_speed(controls), "C3"), ("body", body_speed(controls), "C2")):
-        axis.plot(controls.times, _scaled(speed), color=colour, lw=1.1, label=f"{source} speed")
-        stops = movement[source, "stops"]
-        axis.plot(stops, np.interp(stops, controls.times, np.nan_to_num(_scaled(speed))), "v", color=colour, label=f"{source} stops")
+    for source, speed, colour in (("flow", movement.flow, "C3"), ("body", movement.body, "C2")):
+        axis.plot(movement.times, _scaled(speed), color=colour, lw=1.1, label=f"{source} speed")
+        stops = beats[source, "stops"]
+        axis.plot(stops, np.interp(stops, movement.times, np.nan_to_num(_scaled(speed))), "v", color=colour, label=f"{source} stops")
     envelope_times = np.arange(len(music.envelope)) / ENVELOPE_RATE
     axis.plot(envelope_times, -0.6 * music.envelope / max(music.envelope.max(), 1e-9), color="0.45", lw=0.8,
               label="music onset strength (↓)")
@@ -32,12 +31,11 @@ def plot_sync(controls: Controls, movement: dict, music: MusicTiming, path: Path
     for beat in music.beats:
         axis.axvline(beat, color="C0", ls="--", lw=0.8, alpha=0.7)
     axis.plot([], [], color="C0", ls="--", label="music beats (librosa)")
-    cuts = controls.provenance.get("shot_cuts", [])
-    for cut in cuts:
+    for cut in movement.cuts:
         axis.axvline(cut, color="k", lw=1.2)
-    if cuts:
+    if len(movement.cuts):
         axis.plot([], [], color="k", lw=1.2, label="cuts to another shot")
-    axis.set_xlim(0, controls.duration)
+    axis.set_xlim(0, movement.duration)
     axis.set_xlabel("time (s, 0 = first video frame)")
     axis.set_yticks([])
     axis.legend(loc="upper right", fontsize=7, ncol=4)

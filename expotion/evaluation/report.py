@@ -11,12 +11,13 @@ import numpy as np
 
 from expotion.atomic import atomic_path
 from expotion.controls import Controls
-from expotion.controls.cache import cached_controls
+from expotion.controls.cache import cached_controls, entry_path
 from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError
 from expotion.audio.read import read_audio
 from expotion.audio.timing import ANALYSIS_SAMPLE_RATE, music_timing
-from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats
+from expotion.evaluation.flow import picture_speed, speed_on_grid
+from expotion.evaluation.movement import CONVENTIONS, SOURCES, RulerMovement, cut_times, movement_beats, ruler_movement
 from expotion.evaluation.rhythm import SIGMAS_S, chance_levels, rhythm_metrics
 from expotion.video import VIDEO_SUFFIXES
 from expotion.video.decode import probe
@@ -75,10 +76,30 @@ def collect_entries(inputs: list[Path], videos: Path | None = None, mapping: Pat
     return entries
 
 
+RULER_FLOW_VERSION = 1  # bump when evaluation/flow.py measures differently
+
+
 def clip_controls(video: Path, cache: Path) -> Controls:
     """Controls of a clip's video, extracted once per content and extractor version and kept
     under `cache`."""
     return cached_controls(video, content_hash(video), cache, rate=DEFAULT_RATE)
+
+
+def clip_movement(video: Path, cache: Path) -> RulerMovement:
+    """The ruler's movement of a clip: its own flow, measured once per content and kept under
+    `cache` beside the controls, and the body from the controls."""
+    fingerprint = content_hash(video)
+    controls = cached_controls(video, fingerprint, cache, rate=DEFAULT_RATE)
+    path = entry_path(cache, fingerprint, DEFAULT_RATE).with_suffix(f".ruler-flow-v{RULER_FLOW_VERSION}.npy")
+    try:
+        flow = np.load(path)
+    except (OSError, ValueError, EOFError):  # not measured yet, or a damaged entry
+        flow = None
+    if flow is None or flow.shape != controls.times.shape:
+        flow = speed_on_grid(*picture_speed(video, cut_times(controls)), controls.times)
+        with atomic_path(path) as tmp:
+            np.save(tmp, flow)
+    return ruler_movement(controls, flow)
 
 
 def video_start(music: Path) -> float:
@@ -92,12 +113,12 @@ def video_start(music: Path) -> float:
         return 0.0
 
 
-def score_entry(entry: Entry, controls: Controls) -> tuple[dict, dict, object, dict]:
+def score_entry(entry: Entry, movement: RulerMovement) -> tuple[dict, dict, object, dict]:
     """(metrics, chance levels, music timing, movement beats) of one entry."""
     audio, audio_start = read_audio(entry.music, ANALYSIS_SAMPLE_RATE)
     music = music_timing(audio, ANALYSIS_SAMPLE_RATE, audio_start - video_start(entry.music))
-    movement = {(source, convention): movement_beats(controls, source, convention) for source in SOURCES for convention in CONVENTIONS}
-    return rhythm_metrics(movement, music), chance_levels(movement, music), music, movement
+    beats = {(source, convention): movement_beats(movement, source, convention) for source in SOURCES for convention in CONVENTIONS}
+    return rhythm_metrics(beats, music), chance_levels(beats, music), music, beats
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -275,13 +296,13 @@ def evaluate(entries: list[Entry], out: Path, plots: bool = True,
     rows = []
     for entry in entries:
         tell(f"{entry.system}/{entry.clip}")
-        controls = clip_controls(entry.video, out / "controls")
-        metrics, chance, music, movement = score_entry(entry, controls)
+        movement = clip_movement(entry.video, out / "controls")
+        metrics, chance, music, beats = score_entry(entry, movement)
         rows.append({"system": entry.system, "clip": entry.clip, "music": str(entry.music), "metrics": metrics, "chance": chance})
         if plots:
             from expotion.evaluation.plot import plot_sync
 
-            plot_sync(controls, movement, music, out / "plots" / f"{entry.system}__{entry.clip}.png", f"{entry.system} — {entry.clip}")
+            plot_sync(movement, beats, music, out / "plots" / f"{entry.system}__{entry.clip}.png", f"{entry.system} — {entry.clip}")
     summary, comparisons = summarise(rows), compare_systems(rows)
     audio, skipped = audio_metrics(entries, prompts or {}, references, fad_embeddings, models or {}) if prompts or references else ({}, [])
     results = {"sigmas_s": list(SIGMAS_S), "bins_s": 1.0, "clips": rows, "systems": summary, "comparisons": comparisons,
