@@ -3,8 +3,8 @@
     python benchmarks/other_rulers.py [--variants] [VIDEO_OR_FOLDER ...]
 
 `expotion evaluate`'s ruler is independent of the composer, but it is still this project's: its
-flow is measured by its own code (Farnebäck at 320 px, `expotion/evaluation/flow.py`), its body
-from the controls' keypoints.
+flow and keypoints are measured by its own code (`expotion/evaluation/measure.py`: Farnebäck
+at 320 px, MediaPipe Pose on every picture, velocities smoothed over 50 ms).
 Judges of held-out footage measure with code of their own. This benchmark adds two rulers that
 use none of the project's code, only the published definition (movement beats are local minima
 of speed):

@@ -234,8 +234,8 @@ def _add_evaluate(subcommands) -> None:
         help="rhythm and sync metrics of any system's music for videos",
         description="Score how the music in INPUTS follows the person's movement with a ruler independent of "
         "any composer: music beats from librosa's beat tracker on the audio, movement beats where the body stops "
-        "or turns (speed minima of an optical flow the ruler measures itself, never the controls' flow a composer aims at, "
-        "and of the body keypoints; speed peaks as a second convention). "
+        "or turns (speed minima of the optical flow and of the body keypoints, both measured by the ruler itself at "
+        "every picture, never the controls a composer aims at; speed peaks as a second convention). "
         "Beat Align Score both ways (σ=0.1 s, and 0.05 s beside it), BCS/BHS/F1 on 1 s bins (LORIS style), "
         "movement/music onset cross-correlation within ±0.5 s and its lag, and tempo consistency (strict and "
         "octave-tolerant), each beside its chance level from circularly shifted music. INPUTS are videos with a music track, audio files (their clip's "

@@ -8,13 +8,13 @@ from expotion.errors import ExpotionError
 from expotion.controls.body import BODY_KEYPOINTS
 from expotion.controls.cache import entry_path
 from expotion.controls.timeline import DEFAULT_RATE
-from expotion.evaluation.flow import picture_speed
-from expotion.evaluation.movement import CONVENTIONS, SOURCES, movement_beats, ruler_movement, speed_extrema
+from expotion.evaluation.measure import measure_movement
+from expotion.evaluation.movement import (CONVENTIONS, SOURCES, RulerMovement, body_speed, flow_prominence_floor,
+                                          movement_beats, speed_extrema)
 from expotion.evaluation.report import Entry, clip_controls, clip_movement, collect_entries, evaluate, paired_bootstrap, score_entry
 from expotion.evaluation.rhythm import beat_align_score, beat_bins, chance_levels, rhythm_metrics
 from expotion.testing import synthetic
 from expotion.testing.clicks import click_track
-from expotion.testing.controls import synthetic_controls
 from expotion.video.mux import mux_music
 
 RATE, SR = 50.0, 22050
@@ -61,12 +61,10 @@ def test_movement_beats_of_the_ruler_are_the_speed_minima_and_peaks_the_maxima()
     assert len(speed_extrema(np.full(len(t), 0.4) + 1e-4 * np.random.default_rng(1).normal(size=len(t)), RATE, "stops")) < 5
 
 
-def with_shoulders(controls, width):
-    """`controls` with the shoulders `width` frame heights apart (NaN: no body seen)."""
-    left, right = BODY_KEYPOINTS.index("left_shoulder"), BODY_KEYPOINTS.index("right_shoulder")
-    controls.body_keypoints[:, left] = [0.5 - width / 2, 0.6]
-    controls.body_keypoints[:, right] = [0.5 + width / 2, 0.6]
-    return controls
+def flow_only(flow, shoulder_width=np.nan, duration=6.0):
+    """The ruler's movement of a clip whose flow is `flow` (on the RATE grid), of a person
+    `shoulder_width` frame heights wide in a 4:3 frame (NaN: no body seen)."""
+    return RulerMovement(RATE, flow, np.full(len(flow), np.nan), flow_prominence_floor(shoulder_width, 4 / 3), np.zeros(0), duration)
 
 
 def test_flow_stops_of_a_person_small_in_the_frame_are_found_and_noise_of_a_larger_one_is_not():
@@ -76,11 +74,9 @@ def test_flow_stops_of_a_person_small_in_the_frame_are_found_and_noise_of_a_larg
     webcam, or with no person seen, are tracking noise."""
     t = np.arange(0, 6, 1 / RATE)
     flow = 0.001 + 0.004 * np.abs(np.sin(np.pi * t / 0.6))
-    controls = synthetic_controls(6.0, [])
-    np.testing.assert_allclose(movement_beats(ruler_movement(with_shoulders(controls, 0.15), flow), "flow"),
-                               np.arange(0.6, 5.9, 0.6), atol=0.03)
-    assert len(movement_beats(ruler_movement(with_shoulders(controls, 0.5), flow), "flow")) == 0
-    assert len(movement_beats(ruler_movement(with_shoulders(controls, np.nan), flow), "flow")) == 0
+    np.testing.assert_allclose(movement_beats(flow_only(flow, 0.15), "flow"), np.arange(0.6, 5.9, 0.6), atol=0.03)
+    assert len(movement_beats(flow_only(flow, 0.5), "flow")) == 0
+    assert len(movement_beats(flow_only(flow), "flow")) == 0
 
 
 def test_body_stops_ignore_keypoints_that_flicker_in_and_out_of_view():
@@ -89,14 +85,13 @@ def test_body_stops_ignore_keypoints_that_flicker_in_and_out_of_view():
     must not make stops."""
     t = np.arange(0, 6, 1 / RATE)
     profile = np.abs(np.sin(np.pi * t / 0.6))
-    controls = synthetic_controls(6.0, [])
     hands = np.array([name.endswith(("wrist", "pinky", "index")) for name in BODY_KEYPOINTS])
-    controls.body_velocity[:] = (profile[:, None] * np.where(hands, 3.0, 0.3))[:, :, None] * np.array([0.6, 0.8])
+    velocity = (profile[:, None] * np.where(hands, 3.0, 0.3))[:, :, None] * np.array([0.6, 0.8])
     rng, in_view = np.random.default_rng(3), np.zeros(len(t), bool)
     for frame in range(1, len(t)):  # leaves view with chance 0.15 a frame, comes back with 0.05
         in_view[frame] = rng.random() >= 0.15 if in_view[frame - 1] else rng.random() < 0.05
-    controls.body_visibility[:] = np.where(hands, np.where(in_view, 0.6, 0.4)[:, None], 0.9)
-    np.testing.assert_allclose(movement_beats(ruler_movement(controls, controls.motion_energy), "body"), np.arange(0.6, 5.9, 0.6), atol=0.03)
+    visibility = np.where(hands, np.where(in_view, 0.6, 0.4)[:, None], 0.9)
+    np.testing.assert_allclose(speed_extrema(body_speed(velocity, visibility), RATE, "stops"), np.arange(0.6, 5.9, 0.6), atol=0.03)
 
 
 def scene_video(name, folder):
@@ -107,19 +102,24 @@ def scene_video(name, folder):
 
 
 def test_the_ruler_measures_the_flow_itself_not_on_the_controls_the_composer_used(tmp_path):
-    """The composer aims at the stops of the controls' flow; the ruler finds a nod's turning
-    points on a flow of its own, the same with the controls' flow wiped out."""
+    """The composer aims at the stops of the controls' flow and keypoints; the ruler finds a
+    nod's turning points in a flow and keypoints of its own, the same with the controls' wiped out."""
     scene, video = scene_video("nod", tmp_path)
     cache = tmp_path / "cache"
-    stops = movement_beats(clip_movement(video, cache), "flow")
+    movement = clip_movement(video, cache)
     inner = np.array([turn for turn in scene.truth if 0.3 < turn < scene.duration - 0.3])
-    assert np.abs(stops[:, None] - inner[None]).min(axis=0).max() <= scene.tolerance
+    for source in SOURCES:
+        stops = movement_beats(movement, source)
+        assert np.abs(stops[:, None] - inner[None]).min(axis=0).max() <= scene.tolerance, (source, stops)
     controls = clip_controls(video, cache)
     controls.motion_energy[:] = 0.0
+    controls.body_velocity[:] = 0.0
     controls.save(entry_path(cache, controls.provenance["content_sha256"], DEFAULT_RATE))
-    for measured in cache.glob("*.ruler-flow-*.npy"):
+    for measured in cache.glob("*.ruler-*.npz"):
         measured.unlink()
-    np.testing.assert_array_equal(movement_beats(clip_movement(video, cache), "flow"), stops)
+    again = clip_movement(video, cache)
+    np.testing.assert_array_equal(again.flow, movement.flow)
+    np.testing.assert_array_equal(again.body, movement.body)
 
 
 def test_the_ruler_times_a_conversion_s_pictures_when_they_were_taken(tmp_path):
@@ -131,16 +131,18 @@ def test_the_ruler_times_a_conversion_s_pictures_when_they_were_taken(tmp_path):
 
 
 def test_the_ruler_measures_no_flow_across_a_cut(tmp_path):
-    """The leap from one camera's picture to the other's is no movement: no speed at the cuts
-    stands out from the sway's own."""
+    """The leap from one camera's picture to the other's is no movement: nothing is measured
+    across the cuts, and no flow at them stands out from the sway's own."""
     scene, video = scene_video("sway cut between two cameras", tmp_path)
     cuts = np.array(clip_controls(video, tmp_path / "cache").provenance["shot_cuts"])
     assert len(cuts) == len(scene.cuts)
-    times, speeds = picture_speed(video, cuts)
-    near_cut = np.abs(times[:, None] - cuts[None]).min(axis=1) < 0.05
-    assert speeds[near_cut].max() <= np.percentile(speeds[~near_cut], 95)
-    uncut_times, uncut_speeds = picture_speed(video)
-    assert uncut_speeds.max() > 3 * speeds.max()  # what the cut's leap would read as
+    measured, uncut = measure_movement(video, cuts), measure_movement(video)
+    straddling = cuts - 0.5 / scene.fps  # halfway between a shot's last picture and the next shot's first
+    assert not np.isclose(measured.times[:, None], straddling[None], atol=1e-3).any()
+    assert np.isclose(uncut.times[:, None], straddling[None], atol=1e-3).any(axis=0).all()
+    near_cut = np.abs(measured.times[:, None] - cuts[None]).min(axis=1) < 0.05
+    assert measured.flow[near_cut].max() <= np.percentile(measured.flow[~near_cut], 95)
+    assert uncut.flow.max() > 3 * measured.flow.max()  # what the cut's leap would read as
 
 
 def test_beat_align_score_definition():
@@ -222,8 +224,7 @@ def test_music_lands_on_the_clock_of_its_own_video_whether_or_not_the_video_is_g
     synthetic.write_video(tmp_path / "clip.mp4", times, [synthetic.background(64, 48)] * len(times))
     put = np.arange(0.5, 5.5, 0.5)
     mux_music(tmp_path / "clip.mp4", np.repeat(click_track(put, 6.0, 44100)[:, None], 2, axis=1), 44100, tmp_path / "music.mp4")
-    controls = synthetic_controls(6.0, put)
-    movement = ruler_movement(controls, controls.motion_energy)
+    movement = flow_only(np.zeros(int(6.0 * RATE)))
     together = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "music.mp4"), movement)[2].beats
     apart = score_entry(Entry("s", "c", tmp_path / "music.mp4", tmp_path / "clip.mp4"), movement)[2].beats
     np.testing.assert_array_equal(together, apart)
@@ -238,6 +239,20 @@ def test_controls_are_cached_by_the_video_s_content_not_its_name(tmp_path):
     assert clip_controls(video, tmp_path / "controls").duration == pytest.approx(2.0)
     synthetic.write_video(video, np.arange(40) / 10, [synthetic.background(64, 48)] * 40)
     assert clip_controls(video, tmp_path / "controls").duration == pytest.approx(4.0)
+
+
+def test_damaged_cache_entries_are_made_again(tmp_path):
+    """A cache entry cut short (a full disk, a copy interrupted) is analysed again, not a crash."""
+    video = tmp_path / "clip.mp4"
+    synthetic.write_video(video, np.arange(20) / 10, [synthetic.background(64, 48)] * 20)
+    first = clip_movement(video, tmp_path / "cache")
+    entries = sorted((tmp_path / "cache").glob("*.npz"))
+    assert len(entries) == 2  # the controls and the ruler's measurements
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    again = clip_movement(video, tmp_path / "cache")
+    assert again.duration == first.duration
+    np.testing.assert_array_equal(again.flow, first.flow)
 
 
 def test_audio_only_inputs_need_their_video(tmp_path):

@@ -17,7 +17,7 @@ from expotion.controls.movement_beats import (
 from expotion.controls.motion import MOTION_REGIONS, MotionObservation
 from expotion.controls.observations import BLOCK_ROWS, FrameObservations, ObservationLog
 from expotion.errors import ParameterError
-from expotion.evaluation.movement import movement_beats as evaluation_beats, ruler_movement
+from expotion.evaluation.movement import body_speed, speed_extrema
 from expotion.options import AnalysisSettings
 from expotion.testing import synthetic
 from expotion.testing.movement_scenes import SCENES, TURN_TIMES
@@ -198,7 +198,7 @@ def test_a_cut_to_another_camera_is_no_stroke_and_no_stop(scene_controls):
     scene, controls = SCENES["sway cut between two cameras"], scene_controls("sway cut between two cameras")
     np.testing.assert_allclose(controls.provenance["shot_cuts"], scene.cuts, atol=1 / scene.fps)
     assert_one_beat_at_each(scene.truth, controls.movement_beats, 1 / scene.fps)
-    body_stops = evaluation_beats(ruler_movement(controls, controls.motion_energy), "body")  # the keypoints, seen 10 times a second, are not held still up to a cut
+    body_stops = speed_extrema(body_speed(controls.body_velocity, controls.body_visibility), controls.rate, "stops")
     assert not any(np.any((body_stops > cut - 0.1) & (body_stops < cut + 0.1)) for cut in scene.cuts), body_stops
     window = controls.window(2.0, 2.0)  # re-timed as its movement beats are
     np.testing.assert_allclose(window.provenance["shot_cuts"], [scene.cuts[1] - 2.0], atol=1 / scene.fps)

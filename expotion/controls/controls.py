@@ -9,6 +9,7 @@ and the modality's mask is False — never a fake zero.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
@@ -108,7 +109,7 @@ class Controls:
         try:
             with np.load(path, allow_pickle=False) as data:
                 return cls.from_arrays(data)
-        except (OSError, KeyError, ValueError) as error:
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ExpotionError(f"cannot read controls from {path}: {error}")
 
     def window(self, start: float, duration: float) -> "Controls":

@@ -1,12 +1,13 @@
 """The movement's side of the ruler: where the person stops or turns, by the published definition.
 
 Kinematic beats (AIST++/FACT, Bailando) are the local minima of the body's speed; here they
-are taken from two measurements of the video, each on its own:
+are taken from two measurements of the video that the ruler makes itself at every picture
+(`evaluation/measure.py`), never the controls' that the composer's beats were placed on, each
+on its own:
 
-- **flow**: the mean optical-flow speed over the whole frame, measured by the ruler itself
-  (`evaluation/flow.py`), never the controls' flow that the composer's beats were placed on;
+- **flow**: the mean optical-flow speed over the whole frame;
 - **body**: the mean speed of the upper-body keypoints seen through the clip (judged visible
-  in at least half the frames with a body): one fixed set, since a mean over whichever
+  in at least half the measurements with a body): one fixed set, since a mean over whichever
   keypoints are visible frame by frame jumps whenever one of them comes or goes, and its
   jumps read as stops and starts.
 
@@ -19,9 +20,9 @@ The flow's floor falls with the size of the person in the frame (`flow_prominenc
 frame's mean flow is the person's share of the frame times their speed, so a dancer seen whole
 or a player in a wide shot moves it far less than a person at a webcam.
 
-This code, and the flow it measures, are deliberately separate from the composer's
-(expotion.controls.movement_beats, controls/motion.py): a system must never be graded by the
-code that placed its beats, nor on the measurement it placed them on.
+This code, and what it measures, are deliberately separate from the composer's
+(expotion.controls): a system must never be graded by the code that placed its beats, nor on
+the measurements it placed them on.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
-from expotion.controls import Controls
-from expotion.controls.body import flow_share, shoulder_width
+from expotion.controls.body import flow_share
+from expotion.controls.timeline import grid_times
+from expotion.evaluation.measure import MeasuredMovement
 
 SMOOTHING_S = 0.05
 MIN_PROMINENCE = 0.1  # of the smoothed speed's 5–95 % range …
@@ -41,7 +43,8 @@ MIN_PROMINENCE_ABS = 0.01  # … and at least this (frame heights per second) fo
 # the flow of a still, noisy webcam picture never dips by this much (frame heights per second)
 NOISE_PROMINENCE = 0.001
 VISIBLE = 0.5
-SEEN_SHARE = 0.5  # of the frames with a body, in which a keypoint must be judged visible
+SEEN_SHARE = 0.5  # of the measurements with a body, in which a keypoint must be judged visible
+MAX_GAP_S = 0.25  # measurements further apart leave the grid between them unmeasured (a cut, no body)
 SOURCES = ("flow", "body")
 CONVENTIONS = ("stops", "peaks")
 
@@ -51,8 +54,8 @@ class RulerMovement:
     """The movement of one clip as the ruler measures it, on a uniform grid from the first frame."""
 
     rate: float  # grid samples per second
-    flow: np.ndarray  # the ruler's own flow speed (frame heights per second), NaN where none was measured
-    body: np.ndarray  # the keypoints' mean speed (body_speed), NaN where no body is tracked
+    flow: np.ndarray  # the ruler's flow speed (frame heights per second), NaN where none was measured
+    body: np.ndarray  # the keypoints' mean speed (body_speed), NaN where no body was seen
     flow_floor: float  # the smallest dip of the flow that counts (flow_prominence_floor)
     cuts: np.ndarray  # when each shot after the first begins (s)
     duration: float
@@ -62,39 +65,65 @@ class RulerMovement:
         return np.arange(len(self.flow)) / self.rate
 
 
-def ruler_movement(controls: Controls, flow: np.ndarray) -> RulerMovement:
-    """The ruler's movement: `flow` (the ruler's own measurement on the controls' grid) with the
-    body's speed and the person's size from the controls' keypoints."""
-    return RulerMovement(controls.rate, flow, body_speed(controls), flow_prominence_floor(controls), cut_times(controls),
-                         controls.duration)
+def ruler_movement(measured: MeasuredMovement, rate: float, duration: float, cuts: np.ndarray) -> RulerMovement:
+    """The ruler's measurements (`evaluation/measure.py`) on a grid of `rate` samples a second.
+    The keypoints' velocity vectors are smoothed before their speed is taken: a tracker's jitter
+    from one picture to the next adds to a speed but cancels in a velocity (on a synthetic nod,
+    unsmoothed, 2 of its 8 turning points were found within a frame; smoothed, all)."""
+    grid = grid_times(duration, rate)
+    velocity = gaussian_smooth(on_grid(measured.times, measured.keypoint_velocity, grid), SMOOTHING_S * rate)
+    body = body_speed(velocity, np.nan_to_num(on_grid(measured.times, measured.visibility, grid)))
+    return RulerMovement(rate, on_grid(measured.times, measured.flow, grid), body,
+                         flow_prominence_floor(measured.shoulder_width, measured.aspect), np.asarray(cuts, float), duration)
 
 
-def cut_times(controls: Controls) -> np.ndarray:
-    """When each shot after the first begins (s), as the video's analysis found them."""
-    return np.asarray(controls.provenance.get("shot_cuts", []), float)
+def on_grid(times: np.ndarray, values: np.ndarray, grid: np.ndarray, max_gap: float = MAX_GAP_S) -> np.ndarray:
+    """(N, ...) `values` measured at `times` (NaN: not measured), each series linearly at the
+    `grid` times between its measurements at most `max_gap` apart; NaN elsewhere."""
+    series = values.reshape(len(values), int(np.prod(values.shape[1:])))
+    return np.stack([_series_on_grid(times, column, grid, max_gap) for column in series.T], axis=1).reshape((len(grid),) + values.shape[1:])
 
 
-def body_speed(controls: Controls) -> np.ndarray:
-    """Mean speed (frame heights per second) of the keypoints seen through the clip (of all
-    of them if no keypoint is); NaN where no body is tracked."""
-    speed = np.linalg.norm(controls.body_velocity, axis=2)
+def _series_on_grid(times: np.ndarray, values: np.ndarray, grid: np.ndarray, max_gap: float) -> np.ndarray:
+    finite = np.isfinite(values)
+    times, values = times[finite], values[finite]
+    if len(times) == 0:
+        return np.full(len(grid), np.nan)
+    after = np.clip(np.searchsorted(times, grid), 1, max(len(times) - 1, 1))
+    gap = times[after] - times[after - 1] if len(times) > 1 else np.zeros(len(grid))
+    inside = (grid >= times[0] - max_gap / 2) & (grid <= times[-1] + max_gap / 2) & (gap <= max_gap)
+    return np.where(inside, np.interp(grid, times, values), np.nan)
+
+
+def gaussian_smooth(values: np.ndarray, sigma: float) -> np.ndarray:
+    """`values` (T, ...) smoothed along time by a Gaussian of `sigma` samples, over the measured
+    (finite) samples only; NaN stays NaN."""
+    measured = np.isfinite(values)
+    weight = gaussian_filter1d(measured.astype(float), sigma, axis=0, mode="nearest")
+    smooth = gaussian_filter1d(np.where(measured, values, 0.0), sigma, axis=0, mode="nearest") / np.maximum(weight, 1e-9)
+    return np.where(measured, smooth, np.nan)
+
+
+def body_speed(velocity: np.ndarray, visibility: np.ndarray) -> np.ndarray:
+    """Mean speed of (N, K, 2) keypoint velocities over the keypoints seen through the clip
+    (judged visible in at least SEEN_SHARE of the measurements with a body; all of them if
+    none is); NaN where no body was seen."""
+    speed = np.linalg.norm(velocity, axis=2)
     tracked = np.isfinite(speed).all(axis=1)
     if not tracked.any():
         return np.full(len(speed), np.nan)
-    seen = (controls.body_visibility[tracked] >= VISIBLE).mean(axis=0) >= SEEN_SHARE
+    seen = (visibility[tracked] >= VISIBLE).mean(axis=0) >= SEEN_SHARE
     return np.where(tracked, speed[:, seen if seen.any() else slice(None)].mean(axis=1), np.nan)
 
 
-def flow_prominence_floor(controls: Controls) -> float:
+def flow_prominence_floor(shoulder_width: float, aspect: float) -> float:
     """The smallest dip of the frame's mean flow that counts: MIN_PROMINENCE_ABS for a person
-    framed as at a webcam (or bigger, or not seen), falling with the cube of their shoulder
-    width (their share of the frame's area times the distance they cover), never below the
-    noise's."""
-    width = shoulder_width(controls.body_keypoints)
-    if not np.isfinite(width):
+    `shoulder_width` frame heights wide framed as at a webcam (or bigger, or not seen), falling
+    with the cube of their shoulder width (their share of the frame's area times the distance
+    they cover), never below the noise's."""
+    if not np.isfinite(shoulder_width):
         return MIN_PROMINENCE_ABS
-    aspect = controls.provenance.get("width", 4) / controls.provenance.get("height", 3)
-    return float(np.clip(MIN_PROMINENCE_ABS * flow_share(width, aspect), NOISE_PROMINENCE, MIN_PROMINENCE_ABS))
+    return float(np.clip(MIN_PROMINENCE_ABS * flow_share(shoulder_width, aspect), NOISE_PROMINENCE, MIN_PROMINENCE_ABS))
 
 
 def speed_extrema(speed: np.ndarray, rate: float, convention: str, floor: float = MIN_PROMINENCE_ABS) -> np.ndarray:

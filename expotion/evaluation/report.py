@@ -16,8 +16,8 @@ from expotion.controls.timeline import DEFAULT_RATE
 from expotion.errors import ExpotionError
 from expotion.audio.read import read_audio
 from expotion.audio.timing import ANALYSIS_SAMPLE_RATE, music_timing
-from expotion.evaluation.flow import picture_speed, speed_on_grid
-from expotion.evaluation.movement import CONVENTIONS, SOURCES, RulerMovement, cut_times, movement_beats, ruler_movement
+from expotion.evaluation.measure import MeasuredMovement, measure_movement
+from expotion.evaluation.movement import CONVENTIONS, SOURCES, RulerMovement, movement_beats, ruler_movement
 from expotion.evaluation.rhythm import SIGMAS_S, chance_levels, rhythm_metrics
 from expotion.video import VIDEO_SUFFIXES
 from expotion.video.decode import probe
@@ -76,7 +76,7 @@ def collect_entries(inputs: list[Path], videos: Path | None = None, mapping: Pat
     return entries
 
 
-RULER_FLOW_VERSION = 1  # bump when evaluation/flow.py measures differently
+RULER_VERSION = 1  # bump when evaluation/measure.py measures differently
 
 
 def clip_controls(video: Path, cache: Path) -> Controls:
@@ -86,20 +86,18 @@ def clip_controls(video: Path, cache: Path) -> Controls:
 
 
 def clip_movement(video: Path, cache: Path) -> RulerMovement:
-    """The ruler's movement of a clip: its own flow, measured once per content and kept under
-    `cache` beside the controls, and the body from the controls."""
+    """The ruler's movement of a clip: measured once per content (`evaluation/measure.py`) and
+    kept under `cache` beside the controls, on the controls' grid and shots."""
     fingerprint = content_hash(video)
     controls = cached_controls(video, fingerprint, cache, rate=DEFAULT_RATE)
-    path = entry_path(cache, fingerprint, DEFAULT_RATE).with_suffix(f".ruler-flow-v{RULER_FLOW_VERSION}.npy")
+    cuts = np.asarray(controls.provenance.get("shot_cuts", []), float)
+    path = entry_path(cache, fingerprint, DEFAULT_RATE).with_suffix(f".ruler-v{RULER_VERSION}.npz")
     try:
-        flow = np.load(path)
-    except (OSError, ValueError, EOFError):  # not measured yet, or a damaged entry
-        flow = None
-    if flow is None or flow.shape != controls.times.shape:
-        flow = speed_on_grid(*picture_speed(video, cut_times(controls)), controls.times)
-        with atomic_path(path) as tmp:
-            np.save(tmp, flow)
-    return ruler_movement(controls, flow)
+        measured = MeasuredMovement.load(path)
+    except ExpotionError:  # not measured yet, or a damaged entry
+        measured = measure_movement(video, cuts)
+        measured.save(path)
+    return ruler_movement(measured, controls.rate, controls.duration, cuts)
 
 
 def video_start(music: Path) -> float:
