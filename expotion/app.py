@@ -201,10 +201,10 @@ def is_loopback(host: str) -> bool:
 
 
 def launch(host: str = "127.0.0.1", port: int = 7860, max_duration: float = 120.0, concurrency: int = 1,
-           max_upload_mb: int = 200, model: str | None = None, adapter: str | None = None,
-           auth: str | None = None) -> gr.Blocks:
-    """Start the app on host:port (local only; no share links, no analytics) and return it,
-    serving; `shutdown(app)` stops it and removes this server's files."""
+           max_upload_mb: int = 200, model: str | None = None, adapter: str | None = None, auth: str | None = None,
+           block: bool = True):
+    """Start the app on host:port (local only; no share links, no analytics). With `block`,
+    serve until interrupted (Ctrl-C or SIGTERM), then remove this server's files."""
     if concurrency < 1 or not max_duration > 0 or max_upload_mb < 1:
         raise ParameterError("concurrency" if concurrency < 1 else "max_duration" if not max_duration > 0 else "max_upload_mb",
                              "must be positive")
@@ -219,7 +219,12 @@ def launch(host: str = "127.0.0.1", port: int = 7860, max_duration: float = 120.
     except OSError as error:
         shutil.rmtree(SERVER_DIR, ignore_errors=True)
         raise ExpotionError(f"cannot listen on {host}:{port}: {str(error).splitlines()[0]}")
-    return app
+    if not block:
+        return app
+    try:
+        threading.Event().wait()
+    finally:
+        shutdown(app)
 
 
 def shutdown(app: gr.Blocks) -> None:

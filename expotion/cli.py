@@ -6,7 +6,6 @@ import argparse
 import os
 import signal
 import sys
-import threading
 from pathlib import Path
 
 from dataclasses import fields, is_dataclass
@@ -17,7 +16,6 @@ from expotion.options import (DEFAULT_MUSICGEN, BACKEND_OPTIONS, AnalysisSetting
                               SamplingConfig, analysis_settings, default_of)
 
 BACKENDS = tuple(BACKEND_OPTIONS)
-STOPPING = {signal.SIGINT, signal.SIGTERM}  # Ctrl-C, and how services are stopped
 DEFAULT_BACKEND = "composer"
 
 
@@ -402,28 +400,19 @@ def _add_app(subcommands) -> None:
 
 def _run_app(args) -> None:
     print("Loading the Expotion app…", flush=True)
-    # Ctrl-C and SIGTERM wait until the app is serving: inside the imports, libraries turn the
-    # interrupt into tracebacks of their own, and threads they start would otherwise share in
-    # receiving it; inside the server's start-up, it left a server thread running that kept the
-    # process alive. One that came meanwhile stops the app as soon as it serves.
-    app = None
+    # Ctrl-C waits until the imports are done: inside them, libraries turn the interrupt into
+    # tracebacks of their own, and threads they start would otherwise share in receiving it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
-        try:
-            from expotion.app import is_loopback, launch, shutdown
-
-            if not args.auth and not is_loopback(args.host):
-                _warn(f"listening on {args.host} without --auth: anyone who can reach this machine can use the app "
-                      "and download what it makes")
-            app = launch(args.host, args.port, args.max_duration, args.concurrency, args.max_upload_mb, args.model,
-                         args.adapter, args.auth)
-            print(f"Expotion app on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
-        finally:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
-        threading.Event().wait()
+        from expotion.app import is_loopback, launch
     finally:
-        if app is not None:
-            shutdown(app)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    if not args.auth and not is_loopback(args.host):
+        _warn(f"listening on {args.host} without --auth: anyone who can reach this machine can use the app and "
+              "download what it makes")
+    print(f"Expotion app on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
+    launch(args.host, args.port, args.max_duration, args.concurrency, args.max_upload_mb, args.model, args.adapter, args.auth)
 
 
 def _warn(message: str) -> None:

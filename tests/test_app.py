@@ -23,7 +23,7 @@ from conftest import free_port  # noqa: E402
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
-    app = launch("127.0.0.1", port, max_duration=30.0, concurrency=2)
+    app = launch("127.0.0.1", port, max_duration=30.0, concurrency=2, block=False)
     yield f"http://127.0.0.1:{port}/"
     shutdown(app)
 
@@ -130,7 +130,7 @@ def test_the_app_builds_each_pipeline_once_for_all_requests(videos, monkeypatch)
 
     monkeypatch.setattr(pipeline.Expotion, "from_pretrained", classmethod(counted))
     port = free_port()
-    app = launch("127.0.0.1", port)
+    app = launch("127.0.0.1", port, block=False)
     try:
         path, _ = videos("15fps")
         for seed in (1, 2):

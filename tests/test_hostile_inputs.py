@@ -175,7 +175,7 @@ from conftest import free_port  # noqa: E402
 @pytest.fixture(scope="module")
 def server():
     port = free_port()
-    app = web.launch("127.0.0.1", port, max_duration=6.0, concurrency=1)
+    app = web.launch("127.0.0.1", port, max_duration=6.0, concurrency=1, block=False)
     yield f"http://127.0.0.1:{port}/"
     web.shutdown(app)
 
@@ -231,7 +231,7 @@ def test_a_cancelled_request_keeps_its_slot_until_its_work_stops(server, videos,
 
 def test_auth_is_asked_for_when_set(videos):
     port = free_port()
-    app = web.launch("127.0.0.1", port, auth="ana:secret")
+    app = web.launch("127.0.0.1", port, auth="ana:secret", block=False)
     try:
         with pytest.raises(Exception):
             Client(f"http://127.0.0.1:{port}/", verbose=False)
