@@ -242,9 +242,12 @@ def test_auth_is_asked_for_when_set(videos):
 
 
 def start_app(port, *extra):
+    """The app as started from a terminal, where Ctrl-C reaches it: a test run started in the
+    background (`make test &`) ignores SIGINT, and its children would inherit that."""
     env = {**os.environ, "EXPOTION_NATIVE_LOGS": "0"}
     return subprocess.Popen([sys.executable, "-m", "expotion.cli", "app", "--port", str(port), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for(port, timeout=90.0):
