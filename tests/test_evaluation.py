@@ -101,7 +101,7 @@ def scene_video(name, folder):
     return scene, scene.write(folder / f"{name.replace(' ', '_')}.mp4")
 
 
-def test_the_ruler_measures_the_flow_itself_not_on_the_controls_the_composer_used(tmp_path):
+def test_the_ruler_measures_the_movement_itself_not_on_the_controls_the_composer_used(tmp_path):
     """The composer aims at the stops of the controls' flow and keypoints; the ruler finds a
     nod's turning points in a flow and keypoints of its own, the same with the controls' wiped out."""
     scene, video = scene_video("nod", tmp_path)

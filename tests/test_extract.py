@@ -194,7 +194,8 @@ def test_a_cut_to_another_camera_is_no_stroke_and_no_stop(scene_controls):
     strokes of the sway itself were too slow to count. Each shot is analysed as a clip of its
     own: each turn is one beat, within a frame, and the cuts are reported where they are. The
     keypoints, seen 10 times a second, were held still from the last picture analysed to the
-    cut: `expotion evaluate` saw the body stop 0.06 s before each cut; nothing is known there now."""
+    cut: the ruler's rule (`body_speed`, `speed_extrema`) saw them stop 0.06 s before each cut;
+    nothing is known there now."""
     scene, controls = SCENES["sway cut between two cameras"], scene_controls("sway cut between two cameras")
     np.testing.assert_allclose(controls.provenance["shot_cuts"], scene.cuts, atol=1 / scene.fps)
     assert_one_beat_at_each(scene.truth, controls.movement_beats, 1 / scene.fps)
