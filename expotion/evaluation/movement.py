@@ -71,7 +71,7 @@ def ruler_movement(measured: MeasuredMovement, rate: float, duration: float, cut
     from one picture to the next adds to a speed but cancels in a velocity (on a synthetic nod,
     unsmoothed, 2 of its 8 turning points were found within a frame; smoothed, all)."""
     grid = grid_times(duration, rate)
-    velocity = gaussian_smooth(on_grid(measured.times, measured.keypoint_velocity, grid), SMOOTHING_S * rate)
+    velocity = smooth_where_measured(on_grid(measured.times, measured.keypoint_velocity, grid), SMOOTHING_S * rate)
     body = body_speed(velocity, np.nan_to_num(on_grid(measured.times, measured.visibility, grid)))
     return RulerMovement(rate, on_grid(measured.times, measured.flow, grid), body,
                          flow_prominence_floor(measured.shoulder_width, measured.aspect), np.asarray(cuts, float), duration)
@@ -95,7 +95,7 @@ def _series_on_grid(times: np.ndarray, values: np.ndarray, grid: np.ndarray, max
     return np.where(inside, np.interp(grid, times, values), np.nan)
 
 
-def gaussian_smooth(values: np.ndarray, sigma: float) -> np.ndarray:
+def smooth_where_measured(values: np.ndarray, sigma: float) -> np.ndarray:
     """`values` (T, ...) smoothed along time by a Gaussian of `sigma` samples, over the measured
     (finite) samples only; NaN stays NaN."""
     measured = np.isfinite(values)
