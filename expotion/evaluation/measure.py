@@ -24,6 +24,9 @@ next: the leap from one picture to another is no movement.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import contextlib
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,6 +43,7 @@ from expotion.video.repeats import PictureChanges, taken_times
 RULER_WIDTH = 320  # twice the controls' flow picture: a person a third of a webcam's size still spans 100 px
 POSE_MAX_SIDE = 640  # pictures for pose are no larger (MediaPipe looks at 256 × 256 anyway)
 FARNEBACK = (0.5, 3, 15, 3, 5, 1.2, 0)  # pyr_scale, levels, winsize, iterations, poly_n, poly_sigma, flags
+FLOWS_IN_FLIGHT = 4  # pairs of pictures waiting for the flow thread, at most
 CUT_ROUNDING_S = 1e-3  # cut times are the first frames' times, rounded
 
 
@@ -69,10 +73,13 @@ class MeasuredMovement:
 
 def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0)) -> MeasuredMovement:
     """Flow and keypoints from each picture of `video` to the next in the same shot. `cuts`:
-    when each shot after the first begins (s from the first frame)."""
+    when each shot after the first begins (s from the first frame). The flow is measured on a
+    worker thread while pose runs on this one (OpenCV and MediaPipe both release the GIL)."""
     shown, repeats, pictures, flows, keypoints, visibility = [], [], [], [], [], []
-    compare, pose, previous_grey, size = PictureChanges(), BodyAnalyzer(), None, (4, 3)
-    try:
+    compare, previous_grey, size = PictureChanges(), None, (4, 3)
+    in_flight: collections.deque[concurrent.futures.Future] = collections.deque()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruler-flow") as flow_thread, \
+            contextlib.closing(BodyAnalyzer()) as pose:
         for frame in iter_frames(video, max_side=POSE_MAX_SIDE):
             shown.append(frame.time)
             repeats.append(compare(frame).repeat)
@@ -80,17 +87,23 @@ def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0)) -> MeasuredMov
                 continue
             grey, image = frame.grey(RULER_WIDTH), frame.image
             if previous_grey is not None:
-                flow = cv2.calcOpticalFlowFarneback(previous_grey, grey, None, *FARNEBACK)
-                flows.append(float(cv2.magnitude(flow[..., 0], flow[..., 1]).mean()) / grey.shape[0])
+                in_flight.append(flow_thread.submit(flow_speed, previous_grey, grey))
             body = pose(image)
             keypoints.append(body.keypoints if body else np.full((len(BODY_KEYPOINTS), 2), np.nan))
             visibility.append(body.visibility if body else np.zeros(len(BODY_KEYPOINTS)))
             pictures.append(frame.index)
             previous_grey, size = grey, image.shape[1::-1]
-    finally:
-        pose.close()
+            while len(in_flight) > FLOWS_IN_FLIGHT:
+                flows.append(in_flight.popleft().result())
+        flows += [future.result() for future in in_flight]
     return _between_pictures(np.array(shown), np.array(repeats), np.array(pictures), np.array(flows),
                              np.array(keypoints).reshape(-1, len(BODY_KEYPOINTS), 2), np.array(visibility), cuts, size)
+
+
+def flow_speed(previous: np.ndarray, grey: np.ndarray) -> float:
+    """The mean optical flow from one grey picture to the next, in picture heights."""
+    flow = cv2.calcOpticalFlowFarneback(previous, grey, None, *FARNEBACK)
+    return float(cv2.magnitude(flow[..., 0], flow[..., 1]).mean()) / grey.shape[0]
 
 
 def _between_pictures(shown, repeats, pictures, flows, keypoints, visibility, cuts, size) -> MeasuredMovement:
