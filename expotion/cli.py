@@ -66,13 +66,13 @@ def _run_extract(args) -> None:
         controls.save_to(tmp[args.out])
         if args.plot:
             plot_controls(controls, tmp[args.plot])
-    repeated, cuts = controls.provenance["repeated_frames"], controls.provenance["shot_cuts"]
+    repeated, cuts = controls.provenance["repeated_frames"], controls.shot_cuts
     print(
         f"{args.out}: {controls.duration:.2f} s at {controls.rate:g} Hz, face on {controls.face_mask.mean():.0%} "
         f"and body on {controls.body_mask.mean():.0%} of the time, {len(controls.movement_beats)} movement beats"
         + (f"; {repeated} frames showed a picture again (each timed when its picture was taken)" if repeated else "")
         + (f"; it cuts to another shot at {', '.join(f'{time:.2f}' for time in cuts)} s (each shot analysed on its own)"
-           if cuts else "")
+           if len(cuts) else "")
     )
 
 

@@ -134,7 +134,7 @@ def test_the_ruler_measures_no_flow_across_a_cut(tmp_path):
     """The leap from one camera's picture to the other's is no movement: nothing is measured
     across the cuts, and no flow at them stands out from the sway's own."""
     scene, video = scene_video("sway cut between two cameras", tmp_path)
-    cuts = np.array(clip_controls(video, tmp_path / "cache").provenance["shot_cuts"])
+    cuts = clip_controls(video, tmp_path / "cache").shot_cuts
     assert len(cuts) == len(scene.cuts)
     measured, uncut = measure_movement(video, cuts), measure_movement(video)
     straddling = cuts - 0.5 / scene.fps  # halfway between a shot's last picture and the next shot's first

@@ -73,6 +73,11 @@ class Controls:
         return bool(self.face_mask.any() or self.body_mask.any())
 
     @property
+    def shot_cuts(self) -> np.ndarray:
+        """When each shot after the first begins (s), in edited video; empty for one shot."""
+        return np.asarray(self.provenance.get("shot_cuts", []), float)
+
+    @property
     def movement_pulse(self) -> np.ndarray:
         """The movement beats on the grid (T,): a short bump as high as each beat's strength."""
         return beat_pulse(self.movement_beats, self.movement_beat_strengths, self.rate, self.num_frames)
@@ -119,7 +124,7 @@ class Controls:
         last = min(self.num_frames, first + int(round(duration * self.rate)))
         sliced = {name: getattr(self, name)[first:last] for name in self.time_series_names()}
         inside = (self.movement_beats >= start) & (self.movement_beats < start + duration)
-        cuts = [time - start for time in self.provenance.get("shot_cuts", []) if start < time < start + duration]
+        cuts = [float(time) - start for time in self.shot_cuts if start < time < start + duration]
         return replace(self, duration=(last - first) / self.rate, movement_beats=self.movement_beats[inside] - start,
                        movement_beat_strengths=self.movement_beat_strengths[inside], **sliced,
                        provenance={**self.provenance, "shot_cuts": cuts})

@@ -71,7 +71,7 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
     movement.x_label("time (s)")
 
     panels = (face, head, body, flow, regions, movement)
-    cuts = controls.provenance.get("shot_cuts", [])
+    cuts = controls.shot_cuts
     for panel in panels:
         panel.vlines(cuts, INK, opacity=0.7)
         panel.vlines(controls.movement_beats, RED, opacity=0.25)
@@ -81,7 +81,7 @@ def plot_controls(controls: Controls, path: str | Path, beats: np.ndarray | None
         panel.x_ticks(labelled=panel is movement)
     if beats is not None:
         movement.add_to_legend("dashed", BLUE, "music beats")
-    if cuts:
+    if len(cuts):
         movement.add_to_legend("line", INK, "cuts to another shot")
     for panel in (head, body, movement):
         panel.legend()

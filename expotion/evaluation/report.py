@@ -90,7 +90,7 @@ def clip_movement(video: Path, cache: Path) -> RulerMovement:
     kept under `cache` beside the controls, on the controls' grid and shots."""
     fingerprint = content_hash(video)
     controls = cached_controls(video, fingerprint, cache, rate=DEFAULT_RATE)
-    cuts = np.asarray(controls.provenance.get("shot_cuts", []), float)
+    cuts = controls.shot_cuts
     path = entry_path(cache, fingerprint, DEFAULT_RATE).with_suffix(f".ruler-v{RULER_VERSION}.npz")
     try:
         measured = MeasuredMovement.load(path)
