@@ -1,8 +1,11 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy.signal import butter, sosfiltfilt
 
 from expotion.controls.timeline import fill_short_gaps, grid_times, lowpass, to_grid
+from expotion.testing.controls import synthetic_controls
 
 
 def test_grid_covers_the_duration_at_the_rate():
@@ -103,3 +106,17 @@ def test_between_a_cut_and_the_nearest_observation_nothing_is_known_where_asked(
     assert held_mask.all() and np.all(held[(grid > 1.0) & (grid < cut)] == np.float32(1.0))
     assert not unseen_mask[between].any() and np.isnan(unseen[between]).all()
     np.testing.assert_array_equal(unseen[~between], held[~between])
+
+
+def test_controls_resampled_to_a_lower_rate_keep_each_shot_apart():
+    """Controls of an edited video, a still person moving the frame little in one shot and much
+    in the next, downsampled: each shot keeps its own level up to the cut, where the low-pass
+    against aliasing would otherwise smear the leap over both sides."""
+    controls = synthetic_controls(4.0, [])
+    cut = 2.0
+    energy = np.where(controls.times < cut, 0.1, 0.5)
+    edited = replace(controls, motion_energy=energy, provenance={"shot_cuts": [cut]})
+    at_10 = edited.resample_to(10)
+    np.testing.assert_allclose(at_10.motion_energy, np.where(at_10.times < cut, 0.1, 0.5), atol=1e-6)
+    smeared = replace(edited, provenance={}).resample_to(10).motion_energy
+    assert np.abs(smeared - np.where(at_10.times < cut, 0.1, 0.5)).max() > 0.05

@@ -17,7 +17,7 @@ import numpy as np
 
 from expotion.atomic import atomic_path
 from expotion.controls.movement_beats import beat_pulse
-from expotion.controls.timeline import grid_times, lowpass, on_screen_index, to_grid
+from expotion.controls.timeline import grid_times, lowpass, on_screen_index, shot_slices, to_grid
 from expotion.errors import ExpotionError
 
 # Per-event arrays (one value per movement beat), not on the grid.
@@ -132,13 +132,16 @@ class Controls:
     def resample_to(self, rate: float) -> "Controls":
         """The same controls on a grid of another rate, interpolated by timestamp.
 
-        Downsampling low-passes first (at 0.45 × the new rate) so that nothing aliases.
+        Downsampling low-passes first (at 0.45 × the new rate) so that nothing aliases. Each
+        shot of an edited video is resampled on its own: nothing is smoothed or interpolated
+        across a cut.
         """
         if rate <= 0:
             raise ExpotionError(f"rate must be positive, got {rate}")
         grid = grid_times(self.duration, rate)
         on_screen = on_screen_index(self.times, grid)
         cutoff = 0.45 * rate if rate < self.rate else 0.0
+        shots = shot_slices(self.times, self.shot_cuts)
         resampled = {}
         for name in self.time_series_names():
             values = getattr(self, name)
@@ -146,6 +149,6 @@ class Controls:
                 resampled[name] = values[on_screen]
                 continue
             mask = getattr(self, MASK_OF[name]) if name in MASK_OF else np.ones(self.num_frames, bool)
-            smoothed = lowpass(values, self.rate, cutoff)
-            resampled[name], _ = to_grid(self.times, smoothed, mask, grid, max_gap=0, cutoff_hz=0)
+            smoothed = np.concatenate([lowpass(values[shot], self.rate, cutoff) for shot in shots])
+            resampled[name], _ = to_grid(self.times, smoothed, mask, grid, max_gap=0, cutoff_hz=0, cuts=self.shot_cuts)
         return replace(self, rate=float(rate), **resampled)

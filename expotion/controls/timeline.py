@@ -81,8 +81,9 @@ def filter_forward_backward(values: np.ndarray, response: np.ndarray) -> np.ndar
 
 
 def lowpass(values: np.ndarray, rate: float, cutoff_hz: float, in_place: bool = False) -> np.ndarray:
-    """Zero-phase low-pass along axis 0; NaN samples split the signal into separate runs."""
-    if cutoff_hz <= 0 or cutoff_hz >= rate / 2:
+    """Zero-phase low-pass along axis 0; NaN samples split the signal into separate runs (runs
+    of PAD samples or fewer are left as they are)."""
+    if cutoff_hz <= 0 or cutoff_hz >= rate / 2 or len(values) <= PAD:
         return values
     out = values if in_place else values.copy()
     response = impulse_response(*butterworth(cutoff_hz, rate), len(out) + 2 * PAD)[:, None]  # once for every run and column
