@@ -33,11 +33,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from tqdm import tqdm
 
 from expotion.atomic import atomic_path
 from expotion.controls.body import BODY_KEYPOINTS, BodyAnalyzer, shoulder_width
 from expotion.errors import ExpotionError
-from expotion.video.decode import iter_frames
+from expotion.video.decode import iter_frames, probe
 from expotion.video.repeats import PictureChanges, taken_times
 
 RULER_WIDTH = 320  # twice the controls' flow picture: a person a third of a webcam's size still spans 100 px
@@ -71,16 +72,19 @@ class MeasuredMovement:
             raise ExpotionError(f"cannot read the ruler's measurements from {path}: {error}")
 
 
-def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0)) -> MeasuredMovement:
+def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0), progress: bool = False) -> MeasuredMovement:
     """Flow and keypoints from each picture of `video` to the next in the same shot. `cuts`:
     when each shot after the first begins (s from the first frame). The flow is measured on a
-    worker thread while pose runs on this one (OpenCV and MediaPipe both release the GIL)."""
+    worker thread while pose runs on this one (OpenCV and MediaPipe both release the GIL).
+    `progress`: a bar on a terminal."""
     shown, repeats, pictures, flows, keypoints, visibility = [], [], [], [], [], []
     compare, previous_grey, size = PictureChanges(), None, (4, 3)
     in_flight: collections.deque[concurrent.futures.Future] = collections.deque()
+    bar = tqdm(total=probe(video).frame_count, unit="frame", desc="ruler", disable=None if progress else True, leave=False)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruler-flow") as flow_thread, \
-            contextlib.closing(BodyAnalyzer()) as pose:
+            contextlib.closing(BodyAnalyzer()) as pose, bar:
         for frame in iter_frames(video, max_side=POSE_MAX_SIDE):
+            bar.update()
             shown.append(frame.time)
             repeats.append(compare(frame).repeat)
             if repeats[-1]:

@@ -85,17 +85,18 @@ def clip_controls(video: Path, cache: Path) -> Controls:
     return cached_controls(video, content_hash(video), cache, rate=DEFAULT_RATE)
 
 
-def clip_movement(video: Path, cache: Path) -> RulerMovement:
+def clip_movement(video: Path, cache: Path, progress: bool = False) -> RulerMovement:
     """The ruler's movement of a clip: measured once per content (`evaluation/measure.py`) and
-    kept under `cache` beside the controls, on the controls' grid and shots."""
+    kept under `cache` beside the controls, on the controls' grid and shots. `progress`: bars
+    on a terminal while the controls are extracted and the movement measured."""
     fingerprint = content_hash(video)
-    controls = cached_controls(video, fingerprint, cache, rate=DEFAULT_RATE)
+    controls = cached_controls(video, fingerprint, cache, rate=DEFAULT_RATE, progress=progress)
     cuts = controls.shot_cuts
     path = entry_path(cache, fingerprint, DEFAULT_RATE).with_suffix(f".ruler-v{RULER_VERSION}.npz")
     try:
         measured = MeasuredMovement.load(path)
     except ExpotionError:  # not measured yet, or a damaged entry
-        measured = measure_movement(video, cuts)
+        measured = measure_movement(video, cuts, progress)
         measured.save(path)
     return ruler_movement(measured, controls.rate, controls.duration, cuts)
 
@@ -289,12 +290,14 @@ def evaluate(entries: list[Entry], out: Path, plots: bool = True,
              progress: Callable[[str], None] | None = None, prompts: dict[str, str] | None = None,
              references: Path | None = None, fad_embeddings: tuple[str, ...] = ("encodec", "clap"),
              models: dict[str, str] | None = None) -> dict:
-    """Score every entry, write results.json, results.md and a plot per entry under `out`."""
+    """Score every entry, write results.json, results.md and a plot per entry under `out`.
+    `progress`: told of each entry as it is scored; given, each clip's analysis shows its
+    progress bars on a terminal too."""
     tell = progress or (lambda message: None)
     rows = []
     for entry in entries:
         tell(f"{entry.system}/{entry.clip}")
-        movement = clip_movement(entry.video, out / "controls")
+        movement = clip_movement(entry.video, out / "controls", progress=progress is not None)
         metrics, chance, music, beats = score_entry(entry, movement)
         rows.append({"system": entry.system, "clip": entry.clip, "music": str(entry.music), "metrics": metrics, "chance": chance})
         if plots:
