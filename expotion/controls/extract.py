@@ -45,7 +45,7 @@ from expotion.video.repeats import PictureChanges
 
 # Bumped whenever the analysis changes what it measures: cached controls of another
 # version are never served (cache.py).
-EXTRACTOR_VERSION = "12"
+EXTRACTOR_VERSION = "13"
 MEDIAPIPE_VERSION = importlib.metadata.version("mediapipe")
 # The cut-off never exceeds this fraction of the analysed frame rate, so that frame-rate
 # jitter of the trackers (strongest near half the frame rate) is filtered out.

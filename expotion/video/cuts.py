@@ -10,7 +10,8 @@ of the cuts, each among the strongest of the clip.
 A cut changes the whole picture at once, where movement changes part of it, and does so from
 one frame to the next, where a camera pan or a fast dancer changes the picture as much in the
 frames around. So a frame begins a new shot when its picture differs from the one before by at
-least `CUT_CHANGE` (mean absolute difference of the luma samples that `PictureChanges` compares)
+least `CUT_CHANGE` (mean absolute difference of the luma samples that `PictureChanges` compares,
+inside any bars at the picture's edges: `video/letterbox.py`)
 and by at least `CUT_RATIO` times as much as the frames around it differ from theirs (the
 adaptive rule of PySceneDetect's AdaptiveDetector, on the same footing: 2 frames either side,
 3 times, at least 15 levels). Measured: the dev clips and their 18 variants change by at most

@@ -49,6 +49,7 @@ import cv2
 import numpy as np
 
 from expotion.video.decode import DecodedFrame
+from expotion.video.letterbox import Letterbox
 
 SAMPLE_COLUMNS = 160  # about this many luma pixels across are compared
 # A frame repeats the picture before when their samples differ by less than this on average
@@ -64,7 +65,7 @@ MAX_STRETCH = 6  # pictures from one of a conversion's repeated pictures to the 
 class PictureChange:
     """How a frame's picture differs from the frame before's."""
 
-    mean: float  # mean absolute difference of their luma samples (levels); NaN for the first frame
+    mean: float  # mean absolute difference of their luma samples inside any bars (levels); NaN for the first frame
     repeat: bool  # the frame shows the picture of the frame before again
 
 
@@ -73,17 +74,20 @@ class PictureChanges:
 
     def __init__(self):
         self._previous: np.ndarray | None = None
+        self._bars: Letterbox | None = None
 
     def __call__(self, frame: DecodedFrame) -> PictureChange:
         sample = frame.luma_sample(SAMPLE_COLUMNS)
         previous, self._previous = self._previous, sample
         if previous is None or previous.shape != sample.shape:
+            self._bars = Letterbox.of(sample)
             return PictureChange(float("nan"), False)
+        self._bars = self._bars.narrowed(sample)
         difference = cv2.absdiff(sample, previous).astype(np.float32)
         patches = cv2.resize(difference, (max(1, difference.shape[1] // PATCH), max(1, difference.shape[0] // PATCH)),
                              interpolation=cv2.INTER_AREA)
-        mean = float(difference.mean())
-        return PictureChange(mean, mean < REPEAT_DIFFERENCE and float(patches.max()) < REPEAT_PATCH_DIFFERENCE)
+        repeat = float(difference.mean()) < REPEAT_DIFFERENCE and float(patches.max()) < REPEAT_PATCH_DIFFERENCE
+        return PictureChange(float(self._bars.inside(difference).mean()), repeat)
 
 
 def _conversions_pictures(repeats_of_picture: np.ndarray) -> np.ndarray:
