@@ -7,8 +7,10 @@ than fully, never halve it); beats by dynamic programming, so
 they sit on movement beats (within one step of the controls' grid) and drift where the movement
 does. They are not pulled further onto the stops' exact times: where the tracker left a beat off
 a stop, it kept the beat even, and an even beat is what a listener follows (README, "Which stops
-the composer aims at"). Two movement beats already give a period and a phase; with fewer, the
-prompt sets the tempo.
+the composer aims at"). Two movement beats already give a phase, and a period where the pulse
+repeats at all (MIN_PERIODICITY); where it does not, the prompt sets the tempo and the beats
+are still tracked onto the stops they meet. With one movement beat, the prompt sets the tempo
+and that beat the phase.
 """
 
 from __future__ import annotations
