@@ -122,10 +122,13 @@ def test_the_ruler_measures_the_movement_itself_not_on_the_controls_the_composer
     np.testing.assert_array_equal(again.body, movement.body)
 
 
-def test_the_ruler_times_a_conversion_s_pictures_when_they_were_taken(tmp_path):
-    """A sway filmed at 25 pictures a second and stored at 30 repeats every fifth picture: timed
-    when first shown, the speed dips at every repeat; timed as taken, no stop lies away from a turn."""
-    scene, video = scene_video("sway filmed at 25 fps, stored at 30", tmp_path)
+@pytest.mark.parametrize("name", ["sway filmed at 25 fps, stored at 30", "sway filmed at 28 fps, stored at 30"])
+def test_the_ruler_times_pictures_when_they_were_taken(tmp_path, name):
+    """A sway filmed at 25 pictures a second and stored at 30 repeats every fifth picture, a
+    conversion's steady pattern; at 28 in 30, every fifteenth, too seldom for one: each such
+    picture came late. Timed when first shown, the speed dips at every repeat; timed as taken,
+    no stop lies away from a turn."""
+    scene, video = scene_video(name, tmp_path)
     stops = movement_beats(clip_movement(video, tmp_path / "cache"), "flow")
     assert len(stops) and np.abs(stops[:, None] - np.array(scene.truth)[None]).min(axis=1).max() <= scene.tolerance + 0.02
 

@@ -16,13 +16,9 @@ import numpy as np
 from expotion.controls.motion import MOTION_REGIONS
 from expotion.runs import true_runs
 from expotion.video.cuts import shot_cuts
-from expotion.video.repeats import taken_times
+from expotion.video.repeats import came_late, taken_times
 
 BLOCK_ROWS = 1024
-# Out of a picture the camera missed the movement goes on two steps at once, out of one that
-# came late a single step. Measured on real footage: late pictures 0.94–1.06 steps (FFmpeg's
-# conversion of 29 frames a second to 30), missed ones 1.42 and more (frames dropped at random).
-MISSED_STEPS = 1.25
 
 
 class ObservationLog:
@@ -114,8 +110,7 @@ class FrameObservations:
         moved about two steps out of it if a picture was missed (a webcam that dropped a frame,
         its encoder filling the frame with the picture before), one step if none was (the
         pictures came more slowly than the frames: film at 24 frames a second stored at 25, a
-        camera that slowed). A step is the mean of the steps either side (geometric: a stroke
-        speeding up or slowing down). Where a sway turns halfway between two frames, noise-free
+        camera that slowed; `video/repeats.came_late`). Where a sway turns halfway between two frames, noise-free
         video shows a picture twice, but the flow reverses across it: neither."""
         missed, late = np.zeros(len(repeats), bool), np.zeros(len(repeats), bool)
         if not repeats.any():
@@ -133,8 +128,8 @@ class FrameObservations:
             out_of = np.searchsorted(end, frames[stop], side="left")  # the first on to the next picture
             if into < 0 or out_of >= len(start) or 0 in (steps[into], steps[out_of]) or flow[into] @ flow[out_of] <= 0:
                 continue
-            step = moved[into] if out_of + 1 == len(start) or steps[out_of + 1] == 0 else np.sqrt(moved[into] * moved[out_of + 1])
-            (missed if moved[out_of] >= MISSED_STEPS * step else late)[first:stop] = True
+            on = None if out_of + 1 == len(start) or steps[out_of + 1] == 0 else moved[out_of + 1]
+            (late if came_late(moved[into], moved[out_of], on) else missed)[first:stop] = True
         return missed, late
 
     def cut_times(self) -> np.ndarray:

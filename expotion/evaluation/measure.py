@@ -18,8 +18,12 @@ Each is timed halfway between the two pictures. A frame that shows the picture b
 rate repeats pictures in a steady pattern, and its pictures are timed as taken, evenly
 (`taken_times`); timed when first shown, the speed dipped at every repeat, and each dip read as
 a stop (a sway filmed at 24 pictures a second and stored at 30 had 25 flow stops for its 6
-turns; 4 now, as on the controls' flow). Nothing is measured across a cut from one shot to the
-next: the leap from one picture to another is no movement.
+turns; 4 now, as on the controls' flow). A repeat that comes too seldom for a conversion's is
+told apart by the flow around it, as the controls tell it (`video/repeats.came_late`): where the
+movement goes on across it by a single step, its picture came late, and is timed as a
+conversion's (a sway filmed at 28 pictures a second and stored at 30 had 10 flow stops for its 6
+turns, its pictures timed when first shown; 6 now). Nothing is measured across a cut from one
+shot to the next: the leap from one picture to another is no movement.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from expotion.atomic import atomic_path
 from expotion.controls.body import BODY_KEYPOINTS, BodyAnalyzer, shoulder_width
 from expotion.errors import ExpotionError
 from expotion.video.decode import iter_frames, probe
-from expotion.video.repeats import PictureChanges, taken_times
+from expotion.video.repeats import PictureChanges, came_late, taken_times
 
 RULER_WIDTH = 320  # twice the controls' flow picture: a person a third of a webcam's size still spans 100 px
 POSE_MAX_SIDE = 640  # pictures for pose are no larger (MediaPipe looks at 256 × 256 anyway)
@@ -91,7 +95,7 @@ def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0), progress: bool
                 continue
             grey, image = frame.grey(RULER_WIDTH), frame.image
             if previous_grey is not None:
-                in_flight.append(flow_thread.submit(flow_speed, previous_grey, grey))
+                in_flight.append(flow_thread.submit(flow_between, previous_grey, grey))
             body = pose(image)
             keypoints.append(body.keypoints if body else np.full((len(BODY_KEYPOINTS), 2), np.nan))
             visibility.append(body.visibility if body else np.zeros(len(BODY_KEYPOINTS)))
@@ -100,21 +104,41 @@ def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0), progress: bool
             while len(in_flight) > FLOWS_IN_FLIGHT:
                 flows.append(in_flight.popleft().result())
         flows += [future.result() for future in in_flight]
-    return _between_pictures(np.array(shown), np.array(repeats), np.array(pictures), np.array(flows),
-                             np.array(keypoints).reshape(-1, len(BODY_KEYPOINTS), 2), np.array(visibility), cuts, size)
+    shown, repeats, pictures = np.array(shown), np.array(repeats), np.array(pictures)
+    moved = np.array([speed for speed, _ in flows])
+    directions = np.array([regions.ravel() for _, regions in flows])
+    taken = taken_times(shown, repeats, *_missed_and_late(len(shown), pictures, moved, directions))
+    return _between_pictures(shown[pictures], taken[pictures], moved, np.array(keypoints).reshape(-1, len(BODY_KEYPOINTS), 2),
+                             np.array(visibility), cuts, size)
 
 
-def flow_speed(previous: np.ndarray, grey: np.ndarray) -> float:
-    """The mean optical flow from one grey picture to the next, in picture heights."""
+def flow_between(previous: np.ndarray, grey: np.ndarray) -> tuple[float, np.ndarray]:
+    """The optical flow from one grey picture to the next: its mean speed over the frame and
+    its mean vector in each of 3 × 3 regions, in picture heights."""
     flow = cv2.calcOpticalFlowFarneback(previous, grey, None, *FARNEBACK)
-    return float(cv2.magnitude(flow[..., 0], flow[..., 1]).mean()) / grey.shape[0]
+    regions = cv2.resize(flow, (3, 3), interpolation=cv2.INTER_AREA)
+    return float(cv2.magnitude(flow[..., 0], flow[..., 1]).mean()) / grey.shape[0], regions / grey.shape[0]
 
 
-def _between_pictures(shown, repeats, pictures, flows, keypoints, visibility, cuts, size) -> MeasuredMovement:
-    """The measurements from each picture to the next, timed as the pictures were taken, but
-    for those across a cut."""
-    taken = taken_times(shown, repeats)[pictures]
-    shot = np.searchsorted(cuts, shown[pictures] + CUT_ROUNDING_S, "right")
+def _missed_and_late(frames: int, pictures: np.ndarray, moved: np.ndarray, directions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the `frames` repeat a picture the camera missed, and which a picture that came
+    late (`video/repeats.came_late`), by how far the movement went into the picture before them,
+    across them to the next picture and on from there (`moved`, from each of the `pictures` to
+    the next); where the flow reverses across them, neither (a real picture shown twice)."""
+    missed, late = np.zeros(frames, bool), np.zeros(frames, bool)
+    for picture in np.flatnonzero(np.diff(pictures) > 1):  # frames after this picture repeat it
+        if picture == 0 or directions[picture - 1] @ directions[picture] <= 0:
+            continue
+        on = moved[picture + 1] if picture + 1 < len(moved) else None
+        repeated = slice(pictures[picture] + 1, pictures[picture + 1])
+        (late if came_late(moved[picture - 1], moved[picture], on) else missed)[repeated] = True
+    return missed, late
+
+
+def _between_pictures(shown, taken, flows, keypoints, visibility, cuts, size) -> MeasuredMovement:
+    """The measurements from each picture to the next (first `shown` and `taken` at these
+    times), timed as the pictures were taken, but for those across a cut."""
+    shot = np.searchsorted(cuts, shown + CUT_ROUNDING_S, "right")
     kept = (shot[1:] == shot[:-1]) & (np.diff(taken) > 0)
     steps = np.diff(taken)[kept]
     velocity = np.diff(keypoints, axis=0)[kept] / steps[:, None, None]

@@ -76,7 +76,7 @@ def collect_entries(inputs: list[Path], videos: Path | None = None, mapping: Pat
     return entries
 
 
-RULER_VERSION = 1  # bump when evaluation/measure.py measures differently
+RULER_VERSION = 2  # bump when evaluation/measure.py measures differently
 
 
 def clip_controls(video: Path, cache: Path) -> Controls:
