@@ -26,13 +26,12 @@ from pathlib import Path
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from expotion import pipeline  # noqa: E402
 from expotion.evaluation.movement import movement_beats  # noqa: E402
 from expotion.evaluation.report import Entry, clip_controls, clip_movement, evaluate  # noqa: E402
-from expotion.testing.synthetic import rewrite_video  # noqa: E402
+from expotion.testing.synthetic import in_bars, rewrite_video  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sync import HEADLINE, PROMPTS, videos_from  # noqa: E402
@@ -44,16 +43,7 @@ WINDOW_S = 0.07
 
 def shrink(video: Path, size: int, out: Path) -> Path:
     """`video` at 1/`size` of its size in the middle of a grey frame as large, frame for frame."""
-
-    def framed(image: np.ndarray) -> np.ndarray:
-        height, width = image.shape[:2]
-        small = cv2.resize(image, (width // size, height // size), interpolation=cv2.INTER_AREA)
-        canvas = np.full_like(image, GREY)
-        top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
-        canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
-        return canvas
-
-    return rewrite_video(video, out, picture=framed)
+    return rewrite_video(video, out, picture=lambda image: in_bars(image, size, size, GREY))
 
 
 def f_measure(beats: np.ndarray, stops: np.ndarray, window: float = WINDOW_S) -> float:

@@ -1,7 +1,6 @@
 from fractions import Fraction
 
 import av
-import cv2
 import numpy as np
 import pytest
 
@@ -332,17 +331,9 @@ def test_a_cut_inside_bars_is_found_and_nothing_else(tmp_path, bars):
     as much, less than movement changes a picture."""
     times = synthetic.constant_rate_times(2.0, 30)
     synthetic.moving_portrait(tmp_path / "cut.mp4", times, (0.7, 1.5), cuts=(1.1,))
-    tall, wide = {"letterbox": (3, 1), "pillarbox": (1, 3), "both": (3, 3)}[bars]
-
-    def framed(image: np.ndarray) -> np.ndarray:
-        height, width = image.shape[:2]
-        small = cv2.resize(image, (width // wide, height // tall), interpolation=cv2.INTER_AREA)
-        canvas = np.full_like(image, 90)
-        top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
-        canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
-        return canvas
-
-    synthetic.rewrite_video(tmp_path / "cut.mp4", tmp_path / "framed.mp4", picture=framed)
+    taller, wider = {"letterbox": (3, 1), "pillarbox": (1, 3), "both": (3, 3)}[bars]
+    synthetic.rewrite_video(tmp_path / "cut.mp4", tmp_path / "framed.mp4",
+                            picture=lambda image: synthetic.in_bars(image, taller, wider, level=90))
     compare = PictureChanges()
     changes = [compare(frame).mean for frame in iter_frames(tmp_path / "framed.mp4")]
     np.testing.assert_array_equal(shot_cuts(changes), [33])

@@ -129,6 +129,18 @@ def rewrite_video(video: str | Path, out: str | Path, picture: Callable[[np.ndar
     return Path(out)
 
 
+def in_bars(image: np.ndarray, taller: int, wider: int, level: int) -> np.ndarray:
+    """`image` made `taller` times less tall and `wider` times less wide, in the middle of a
+    frame as large whose bars around it are of one grey `level` (a clip posted upright, a person
+    filmed from afar)."""
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (width // wider, height // taller), interpolation=cv2.INTER_AREA)
+    canvas = np.full_like(image, level)
+    top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
+    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
+    return canvas
+
+
 def _chain(first, rest):
     yield first
     yield from rest
