@@ -8,6 +8,7 @@ from expotion.errors import ExpotionError
 from expotion.testing import synthetic
 from expotion.video.decode import DecodedFrame, analysis_size, iter_frames, probe
 from expotion.video.cuts import CUT_CHANGE, shot_cuts
+from expotion.video.letterbox import Letterbox
 from expotion.video.repeats import MAX_REPEATS, MAX_STRETCH, PictureChanges, taken_times
 
 TICK = 1 / 90000  # the synthetic videos' time base
@@ -337,3 +338,25 @@ def test_a_cut_inside_bars_is_found_and_nothing_else(tmp_path, bars):
     compare = PictureChanges()
     changes = [compare(frame).mean for frame in iter_frames(tmp_path / "framed.mp4")]
     np.testing.assert_array_equal(shot_cuts(changes), [33])
+
+
+def test_bars_are_plain_edges_that_never_change_and_only_narrow():
+    """A picture with plain bands above and below: bars while they stay as they were. Once a
+    hand reaches into the upper band (a plain wall, not a bar), the band counts as picture from
+    the hand's top row down, from then on. A plain first picture (black) leaves nothing inside:
+    everything counts."""
+    rng = np.random.default_rng(0)
+    picture = np.full((120, 160), 16, np.uint8)
+    picture[30:90] = rng.integers(0, 256, (60, 160))
+    bars = Letterbox.of(picture)
+    assert (bars.top, bars.bottom, bars.left, bars.right) == (30, 30, 0, 0)
+    moved = picture.copy()
+    moved[40:80, 50:70] = rng.integers(0, 256, (40, 20))
+    assert bars.narrowed(moved).inside(moved).shape == (60, 160)
+    hand = moved.copy()
+    hand[20:30, 60:70] = 200
+    narrowed = bars.narrowed(moved).narrowed(hand)
+    assert narrowed.inside(hand).shape == (70, 160)
+    assert narrowed.narrowed(moved).inside(moved).shape == (70, 160)  # bars never widen again
+    black = np.zeros((120, 160), np.uint8)
+    assert Letterbox.of(black).inside(black).shape == (120, 160)
