@@ -32,9 +32,9 @@ def main() -> None:
         music = pipeline.generate(synthetic.swaying_clip(work / "clip.mp4"), "upbeat funk", work / "with_music.mp4", plot=False).video
     entry = Entry("system", music.stem, music, music)
     start = time.perf_counter()
-    clip_controls(music, work / "controls")
+    controls = clip_controls(music, work / "controls")
     extracting = time.perf_counter() - start
-    movement = clip_movement(music, work / "controls")  # the cache the metrics read
+    movement = clip_movement(music, controls, work / "controls")
     measuring = time.perf_counter() - start - extracting
     runs = 5
     start = time.perf_counter()

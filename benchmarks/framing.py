@@ -70,13 +70,13 @@ def main() -> None:
     print(f"{'clip':<28} {'size':>5} {'beats':>6} {'F vs full-size flow stops':>26} {'ruler stops':>12} {'their F':>8}")
     for video in videos_from(sys.argv[1:]):
         full = clip_controls(video, cache)
-        stops = movement_beats(clip_movement(video, cache), "flow")
+        stops = movement_beats(clip_movement(video, full, cache), "flow")
         print(f"{video.stem:<28} {'1':>5} {len(full.movement_beats):6d} {f_measure(full.movement_beats, stops):26.2f}")
         for size in SIZES:
             name = f"{video.stem}_1-{size}"
             shrunk = shrink(video, size, work / f"{name}.mp4")
             controls = clip_controls(shrunk, cache)
-            beats, ruler = controls.movement_beats, movement_beats(clip_movement(shrunk, cache), "flow")
+            beats, ruler = controls.movement_beats, movement_beats(clip_movement(shrunk, controls, cache), "flow")
             scores.append(f_measure(beats, stops))
             print(f"{video.stem:<28} {f'1/{size}':>5} {len(beats):6d} {scores[-1]:26.2f} {len(ruler):12d} "
                   f"{f_measure(ruler, stops):8.2f}", flush=True)

@@ -123,7 +123,8 @@ def with_variants(videos: list[Path], work: Path) -> list[Path]:
 
 def score(video: Path, cache: Path) -> dict[str, float]:
     """Δ over chance of the composer's music for `video`, mean over prompts, against each ruler."""
-    controls, movement = clip_controls(video, cache), clip_movement(video, cache)
+    controls = clip_controls(video, cache)
+    movement = clip_movement(video, controls, cache)
     stops = {"ruler flow": movement_beats(movement, "flow"), "ruler body": movement_beats(movement, "body"), **other_stops(video)}
     composer, deltas = create_generator("composer"), {ruler: [] for ruler in RULERS}
     for prompt in PROMPTS.values():

@@ -159,7 +159,7 @@ def score_videos(videos: list[Path]) -> np.ndarray:
     for clip, value, value_body in zip(clips, per_clip, per_clip_body):
         cache = work / "report" / "controls"  # as evaluate left it
         controls = clip_controls(videos_of[clip], cache)
-        stops = movement_beats(clip_movement(videos_of[clip], cache), "flow")
+        stops = movement_beats(clip_movement(videos_of[clip], controls, cache), "flow")
         meant = np.mean([delta_over_chance(stops, np.array(json.loads((work / style / f"{clip}.json").read_text())["beats"]),
                                            controls.duration) for style in PROMPTS])
         detected = delta_over_chance(stops, controls.movement_beats, controls.duration)

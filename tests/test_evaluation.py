@@ -106,7 +106,7 @@ def test_the_ruler_measures_the_movement_itself_not_on_the_controls_the_composer
     nod's turning points in a flow and keypoints of its own, the same with the controls' wiped out."""
     scene, video = scene_video("nod", tmp_path)
     cache = tmp_path / "cache"
-    movement = clip_movement(video, cache)
+    movement = clip_movement(video, clip_controls(video, cache), cache)
     inner = np.array([turn for turn in scene.truth if 0.3 < turn < scene.duration - 0.3])
     for source in SOURCES:
         stops = movement_beats(movement, source)
@@ -117,7 +117,7 @@ def test_the_ruler_measures_the_movement_itself_not_on_the_controls_the_composer
     controls.save(entry_path(cache, controls.provenance["content_sha256"], DEFAULT_RATE))
     for measured in cache.glob("*.ruler-*.npz"):
         measured.unlink()
-    again = clip_movement(video, cache)
+    again = clip_movement(video, clip_controls(video, cache), cache)
     np.testing.assert_array_equal(again.flow, movement.flow)
     np.testing.assert_array_equal(again.body, movement.body)
 
@@ -129,7 +129,7 @@ def test_the_ruler_times_pictures_when_they_were_taken(tmp_path, name):
     picture came late. Timed when first shown, the speed dips at every repeat; timed as taken,
     no stop lies away from a turn."""
     scene, video = scene_video(name, tmp_path)
-    stops = movement_beats(clip_movement(video, tmp_path / "cache"), "flow")
+    stops = movement_beats(clip_movement(video, clip_controls(video, tmp_path / "cache"), tmp_path / "cache"), "flow")
     assert len(stops) and np.abs(stops[:, None] - np.array(scene.truth)[None]).min(axis=1).max() <= scene.tolerance + 0.02
 
 
@@ -248,12 +248,12 @@ def test_damaged_cache_entries_are_made_again(tmp_path):
     """A cache entry cut short (a full disk, a copy interrupted) is analysed again, not a crash."""
     video = tmp_path / "clip.mp4"
     synthetic.write_video(video, np.arange(20) / 10, [synthetic.background(64, 48)] * 20)
-    first = clip_movement(video, tmp_path / "cache")
+    first = clip_movement(video, clip_controls(video, tmp_path / "cache"), tmp_path / "cache")
     entries = sorted((tmp_path / "cache").glob("*.npz"))
     assert len(entries) == 2  # the controls and the ruler's measurements
     for entry in entries:
         entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
-    again = clip_movement(video, tmp_path / "cache")
+    again = clip_movement(video, clip_controls(video, tmp_path / "cache"), tmp_path / "cache")
     assert again.duration == first.duration
     np.testing.assert_array_equal(again.flow, first.flow)
 

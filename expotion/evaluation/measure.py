@@ -84,7 +84,8 @@ def measure_movement(video: Path, cuts: np.ndarray = np.zeros(0), progress: bool
     shown, repeats, pictures, flows, keypoints, visibility = [], [], [], [], [], []
     compare, previous_grey, size = PictureChanges(), None, (4, 3)
     in_flight: collections.deque[concurrent.futures.Future] = collections.deque()
-    bar = tqdm(total=probe(video).frame_count, unit="frame", desc="ruler", disable=None if progress else True, leave=False)
+    bar = tqdm(total=probe(video).frame_count if progress else None, unit="frame", desc="ruler",
+               disable=None if progress else True, leave=False)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ruler-flow") as flow_thread, \
             contextlib.closing(BodyAnalyzer()) as pose, bar:
         for frame in iter_frames(video, max_side=POSE_MAX_SIDE):
@@ -135,7 +136,7 @@ def _missed_and_late(frames: int, pictures: np.ndarray, moved: np.ndarray, direc
     return missed, late
 
 
-def _between_pictures(shown, taken, flows, keypoints, visibility, cuts, size) -> MeasuredMovement:
+def _between_pictures(shown, taken, moved, keypoints, visibility, cuts, size) -> MeasuredMovement:
     """The measurements from each picture to the next (first `shown` and `taken` at these
     times), timed as the pictures were taken, but for those across a cut."""
     shot = np.searchsorted(cuts, shown + CUT_ROUNDING_S, "right")
@@ -144,7 +145,7 @@ def _between_pictures(shown, taken, flows, keypoints, visibility, cuts, size) ->
     velocity = np.diff(keypoints, axis=0)[kept] / steps[:, None, None]
     return MeasuredMovement(
         times=((taken[1:] + taken[:-1]) / 2)[kept],
-        flow=flows[kept] / steps,
+        flow=moved[kept] / steps,
         keypoint_velocity=velocity,
         visibility=np.minimum(visibility[1:], visibility[:-1])[kept],
         shoulder_width=shoulder_width(keypoints),

@@ -79,26 +79,24 @@ def collect_entries(inputs: list[Path], videos: Path | None = None, mapping: Pat
 RULER_VERSION = 2  # bump when evaluation/measure.py measures differently
 
 
-def clip_controls(video: Path, cache: Path) -> Controls:
+def clip_controls(video: Path, cache: Path, progress: bool = False) -> Controls:
     """Controls of a clip's video, extracted once per content and extractor version and kept
-    under `cache`."""
-    return cached_controls(video, content_hash(video), cache, rate=DEFAULT_RATE)
+    under `cache`. `progress`: a bar on a terminal while they are extracted."""
+    return cached_controls(video, content_hash(video), cache, rate=DEFAULT_RATE, progress=progress)
 
 
-def clip_movement(video: Path, cache: Path, progress: bool = False) -> RulerMovement:
-    """The ruler's movement of a clip: measured once per content (`evaluation/measure.py`) and
-    kept under `cache` beside the controls, on the controls' grid and shots. `progress`: bars
-    on a terminal while the controls are extracted and the movement measured."""
-    fingerprint = content_hash(video)
-    controls = cached_controls(video, fingerprint, cache, rate=DEFAULT_RATE, progress=progress)
-    cuts = controls.shot_cuts
+def clip_movement(video: Path, controls: Controls, cache: Path, progress: bool = False) -> RulerMovement:
+    """The ruler's movement of a clip whose controls are `controls` (`clip_controls`): measured
+    once per content (`evaluation/measure.py`) and kept under `cache` beside them, on their grid
+    and shots. `progress`: a bar on a terminal while the movement is measured."""
+    fingerprint = controls.provenance["content_sha256"]
     path = entry_path(cache, fingerprint, DEFAULT_RATE).with_suffix(f".ruler-v{RULER_VERSION}.npz")
     try:
         measured = MeasuredMovement.load(path)
     except ExpotionError:  # not measured yet, or a damaged entry
-        measured = measure_movement(video, cuts, progress)
+        measured = measure_movement(video, controls.shot_cuts, progress)
         measured.save(path)
-    return ruler_movement(measured, controls.rate, controls.duration, cuts)
+    return ruler_movement(measured, controls.rate, controls.duration, controls.shot_cuts)
 
 
 def video_start(music: Path) -> float:
@@ -293,11 +291,12 @@ def evaluate(entries: list[Entry], out: Path, plots: bool = True,
     """Score every entry, write results.json, results.md and a plot per entry under `out`.
     `progress`: told of each entry as it is scored; given, each clip's analysis shows its
     progress bars on a terminal too."""
-    tell = progress or (lambda message: None)
+    tell, bars = progress or (lambda message: None), progress is not None
     rows = []
     for entry in entries:
         tell(f"{entry.system}/{entry.clip}")
-        movement = clip_movement(entry.video, out / "controls", progress=progress is not None)
+        controls = clip_controls(entry.video, out / "controls", bars)
+        movement = clip_movement(entry.video, controls, out / "controls", bars)
         metrics, chance, music, beats = score_entry(entry, movement)
         rows.append({"system": entry.system, "clip": entry.clip, "music": str(entry.music), "metrics": metrics, "chance": chance})
         if plots:

@@ -52,6 +52,8 @@ class Letterbox:
 
     def narrowed(self, sample: np.ndarray) -> Letterbox:
         """The bars that the picture `sample` (of the same size) left as they first were."""
+        if not (self.top or self.bottom or self.left or self.right):
+            return self  # bars only narrow: none now, none ever
         changed = cv2.absdiff(sample, self.first) > BAR_DRIFT
         rows, columns = changed.any(axis=1), changed.any(axis=0)
         return Letterbox(self.first, min(self.top, _leading(rows)), min(self.bottom, _leading(rows[::-1])),
