@@ -120,6 +120,14 @@ CORPUS = [
     ("Electric guitar riff with bass and drums at 140 BPM.", dict(drums=True, has={CLEAN}, tempo_above=139, tempo_below=141)),
     ("The bass line is played by an electric bass while a drum machine keeps a steady beat. A piano plays chords.",
      dict(drums=True, has={FINGER_BASS, PIANO})),
+    # --- instruments by other names, and ones GM lacks (the nearest it has plays) -------------
+    ("A calm melody on a hang drum over soft pads.", dict(drums=False, has={114, PAD}, mood="+")),
+    ("Caribbean music with steel drums and a drum kit.", dict(drums=True, has={114})),
+    ("Traditional Chinese music: an erhu plays the melody over a guzheng.", dict(drums=False, has={VIOLIN, 107})),
+    ("A bluegrass tune with a fast mandolin and a string bass.",
+     dict(genre="country", drums=True, has={105, ACOUSTIC_BASS}, lacks={FINGER_BASS})),
+    ("Smooth jazz with vibes, brushed drums and a string bass.", dict(genre="jazz", has={11, ACOUSTIC_BASS})),
+    ("Indian film music with a shehnai melody and a santoor.", dict(has={111, 15})),
     # --- negation and exclusion ---------------------------------------------------------------
     ("This song is played on a piano. The drums are not present.", dict(drums=False, has={PIANO})),
     ("A piano ballad. Vocals are absent, and the bass line is missing.",

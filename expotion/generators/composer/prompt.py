@@ -9,6 +9,7 @@ GM lacks maps to the nearest it has (a ukulele plays on the nylon-string guitar)
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,11 +54,22 @@ INSTRUMENTS = {
     "wobble bass": (39, "bass"), "clavinet": (7, "harmony"), "wurlitzer": (4, "harmony"),
     "harmonium": (20, "harmony"), "reed organ": (20, "harmony"), "pipe organ": (19, "harmony"),
     "bandoneon": (23, "melody"), "shamisen": (106, "melody"), "shakuhachi": (77, "melody"),
+    "vibes": (11, "melody"), "chimes": (14, "melody"), "dulcimer": (15, "melody"), "cimbalom": (15, "melody"),
+    "santoor": (15, "melody"), "concertina": (21, "melody"), "melodica": (22, "melody"), "string bass": (32, "bass"),
+    "cornet": (56, "melody"), "flugelhorn": (56, "melody"), "bansuri": (73, "melody"), "dizi": (73, "melody"),
+    "pan pipes": (75, "melody"), "thumb piano": (108, "melody"), "mbira": (108, "melody"),
+    "shehnai": (111, "melody"), "suona": (111, "melody"), "steel pan": (114, "melody"), "handpan": (114, "melody"),
+    "hang drum": (114, "melody"),
+    # GM has no such instrument: the nearest it has, by how the strings are played
+    "mandolin": (105, "melody"), "bouzouki": (105, "melody"), "balalaika": (105, "melody"),
+    "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
+    "zither": (107, "melody"), "kora": (46, "harmony"), "lyre": (46, "harmony"), "erhu": (40, "melody"),
 }
 # Drum-kit pieces whose names contain an instrument's: never that instrument.
 DRUM_KIT_PIECES = ("double bass drum", "bass drum")
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in GROOVES.items() if groove.drums}
+TUNED_DRUMS = tuple(name for name in INSTRUMENTS if "drum" in name)
 DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
 NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
 
@@ -218,18 +230,24 @@ class Caption:
                 spans.append((start, match.start()))
         return spans
 
-    def _occurrences(self, phrase: str) -> list[int]:
-        return [m.start() for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", self.text)]
+    def _occurrences(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> list[int]:
+        found = [m.start() for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", self.text)]
+        return [p for p in found if not any(start <= p < end for start, end in outside)]
 
     def _is_denied(self, position: int) -> bool:
         return any(start <= position < end for start, end in self.denied)
 
-    def find(self, phrase: str) -> int:
-        """Position of the first affirmed mention of `phrase` (whole words, plural allowed), or −1."""
-        return next((p for p in self._occurrences(phrase) if not self._is_denied(p)), -1)
+    def spans(self, phrase: str) -> list[tuple[int, int]]:
+        """(start, end) of each mention of `phrase`, affirmed or denied."""
+        return [(p, p + len(phrase)) for p in self._occurrences(phrase)]
 
-    def denies(self, phrase: str) -> bool:
-        return any(self._is_denied(p) for p in self._occurrences(phrase))
+    def find(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> int:
+        """Position of the first affirmed mention of `phrase` (whole words, plural allowed) that
+        is not within the `outside` spans, or −1."""
+        return next((p for p in self._occurrences(phrase, outside) if not self._is_denied(p)), -1)
+
+    def denies(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> bool:
+        return any(self._is_denied(p) for p in self._occurrences(phrase, outside))
 
     def named_instruments(self) -> tuple[list[tuple[int, str]], set[int]]:
         """(position, name) of each affirmed instrument, longest names winning, and the
@@ -358,10 +376,11 @@ def parse_prompt(prompt: str) -> Style:
         drums = False
         if all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
-    if any(caption.denies(word) for word in DRUM_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
+    tuned_drums = [span for name in TUNED_DRUMS for span in caption.spans(name)]  # "steel drums" is no drum kit
+    if any(caption.denies(word, tuned_drums) for word in DRUM_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         drums = False
         recognised.append("no drums")
-    elif not drums and any(caption.find(word) >= 0 for word in DRUM_WORDS):
+    elif not drums and any(caption.find(word, tuned_drums) >= 0 for word in DRUM_WORDS):
         groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
         recognised.append("drums")
 
