@@ -138,6 +138,18 @@ def test_slow_melodies_start_their_notes_on_the_beat_and_stay_one_line(bpm):
     assert arranger.on_the_beats(bar, rhythm) == expected
 
 
+@pytest.mark.parametrize("prompt, pieces", [("slow strings with congas and a tambourine", {63, 64, 54}),
+                                            ("an acoustic guitar with bongos and a shaker", {60, 61, 70})])
+def test_named_hand_percussion_plays_on_the_beat(prompt, pieces):
+    """Hand percussion the prompt names plays where no drum kit does, and the beat a listener
+    hears stays the one the composer means."""
+    stops = np.arange(0.3, 15.7, 0.55)
+    music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.5), prompt, 16.0, seed=1)
+    drums = next(track for track in music.score.instruments if track.is_drum)
+    assert {note.pitch for note in drums.notes} == pieces
+    assert np.mean(intended_beats_heard(stops, prompt)) >= 0.9
+
+
 def test_within_uneven_beats_only_the_chords_play_between_the_beats():
     """A person who stops on a steady 120 BPM, but for a few longer beats: drums, bass and
     melody start nothing inside those (a listener keeping the steady pulse would hear such a note

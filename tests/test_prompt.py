@@ -41,3 +41,12 @@ def test_unknown_words_are_ignored():
     style = parse_prompt("zorblax quintessential flimflam 🎵")
     assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt
     assert parse_prompt("").genre == "pop"
+
+
+def test_named_hand_percussion_plays_without_bringing_the_drum_kit():
+    sitar = parse_prompt("Indian classical music with a sitar and tabla")
+    assert not sitar.drums and set(sitar.percussion) == {60, 61}  # GM has no tabla: its bongos
+    latin = parse_prompt("Latin music with congas and hand claps")
+    assert latin.drums and {63, 64, 39} <= set(latin.percussion)
+    assert parse_prompt("ambient music without congas or a shaker").percussion == ()
+    assert parse_prompt("a rock song").percussion == ()

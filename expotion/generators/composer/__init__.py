@@ -70,6 +70,7 @@ class Composer:
                 "genre": style.genre,
                 "groove": style.groove,
                 "drums": style.drums,
+                "percussion": [pretty_midi.note_number_to_drum_name(piece) for piece in style.percussion],
                 "meter": style.meter,
                 "recognised_words": style.recognised,
                 "instruments": {

@@ -26,7 +26,7 @@ BASS_REGISTER = (33, 45)
 CALM_BASS = {4: ((0, 1, "R"), (1, 1, "R"), (2, 1, "5"), (3, 1, "R")), 3: ((0, 1, "R"), (1, 1, "5"), (2, 1, "5"))}
 MELODY_CENTRE = 71
 # Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
-LAYER_ENTRY = {"bass": 0.2, "melody": 0.3, "drums": 0.35}
+LAYER_ENTRY = {"bass": 0.2, "percussion": 0.2, "melody": 0.3, "drums": 0.35}
 FULL_DRUMS = 0.55
 CALM = 0.35  # below this energy chords are held (broken chords go on) and the bass plays CALM_BASS
 STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
@@ -83,6 +83,8 @@ class Arranger:
         self.rng = np.random.default_rng(seed)
         self.groove = grooves.groove_for_meter(style.groove, grid.meter)
         self.drummed = style.drums and bool(self.groove.drums)
+        self.percussion = {piece: grooves.PERCUSSION_PATTERNS[piece] for piece in style.percussion
+                           if not (self.drummed and piece in self.groove.drums)}  # the groove's own plays as written
         self.midi = pretty_midi.PrettyMIDI(initial_tempo=float(np.clip(grid.bpm, 20, 300)))
         programs = dict(style.instruments)
         if self.groove.pizzicato_bass and programs["bass"] in grooves.BOWED_STRINGS:
@@ -213,19 +215,22 @@ class Arranger:
             self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01,
                      62 + 45 * bar.energy + self.metric_accent(position))
 
-    def drum_bar(self, bar: Bar) -> None:
-        light = bar.energy < FULL_DRUMS
+    def play_patterns(self, bar: Bar, patterns: dict[int, str], base: float) -> None:
+        """Drum patterns (grooves.py) for one bar, on the drum track."""
         steps = grooves.STEPS_PER_BEAT * self.grid.meter
-        base = 62 + 45 * bar.energy - (12 if light else 0)
-        for drum, hits in self.groove.drums.items():
-            if light and drum not in grooves.LIGHT_DRUMS:
-                continue
+        for drum, hits in patterns.items():
             for step, mark in enumerate(hits[:steps]):
                 position = step / grooves.STEPS_PER_BEAT
                 if mark in grooves.DYNAMICS and self.plays_at(bar, position, "drums"):
                     start = self.seconds(bar, position)
                     between = min(0.0, self.metric_accent(position) + 10) if position != int(position) else 0.0
                     self.add(self.drums, drum, start, start + 0.1, base + grooves.DYNAMICS[mark] + between)
+
+    def drum_bar(self, bar: Bar) -> None:
+        light = bar.energy < FULL_DRUMS
+        base = 62 + 45 * bar.energy - (12 if light else 0)
+        self.play_patterns(bar, {drum: hits for drum, hits in self.groove.drums.items()
+                                 if not light or drum in grooves.LIGHT_DRUMS}, base)
         if bar.section_start and not light:
             start = self.seconds(bar, 0)
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
@@ -324,6 +329,7 @@ class Arranger:
             "harmony": [True] * len(bars),
             "bass": ["bass" not in self.style.silent and bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
             "drums": [self.drummed and bar.energy >= LAYER_ENTRY["drums"] for bar in bars],
+            "percussion": [bool(self.percussion) and bar.energy >= LAYER_ENTRY["percussion"] for bar in bars],
             "melody": [bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
         }
         voicing = None
@@ -334,6 +340,8 @@ class Arranger:
                 self.bass(bar, following)
             if layers["drums"][number]:
                 self.drum_bar(bar)
+            if layers["percussion"][number]:  # softer than a full kit: it joins with the bass
+                self.play_patterns(bar, self.percussion, 50 + 45 * bar.energy)
         self.melody(bars, layers["melody"])
         self.answer_stops(bars, stops, strengths, layers["drums"])
         for track in (*self.tracks.values(), self.drums):

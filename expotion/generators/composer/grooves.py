@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39, 42, 44, 46
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, COWBELL = 45, 47, 50, 49, 51, 54, 56
 HIGH_CONGA, LOW_CONGA, CLAVES, SHAKER = 63, 64, 75, 70
+HIGH_BONGO, LOW_BONGO, HIGH_TIMBALE, LOW_TIMBALE, WOOD_BLOCK, TRIANGLE = 60, 61, 65, 66, 76, 81
 STEPS_PER_BEAT = 4
 DYNAMICS = {"X": 14, "x": 0, "o": -24}  # velocity offset of a drum hit
 # In a calm bar only the time-keepers play.
@@ -116,6 +117,17 @@ GROOVES = {
         ((0, 1, "R"),),
         ((1, 1), (2, 1)),
     ),
+}
+# Hand percussion a prompt names, played over any groove (or alone where the genre has no
+# drums): each piece marks the beats, or fills between them as softly as a hi-hat; claps
+# take the backbeat.
+PERCUSSION_PATTERNS = {
+    LOW_CONGA: "x...x...x...x...", HIGH_CONGA: "..o...o...o...o.",
+    LOW_BONGO: "x...x...x...x...", HIGH_BONGO: "..o...o...o...o.",
+    LOW_TIMBALE: "x...x...x...x...", HIGH_TIMBALE: "......o.......o.",
+    TAMBOURINE: "x.o.x.o.x.o.x.o.", SHAKER: "x.o.x.o.x.o.x.o.", CLAP: "....x.......x...",
+    COWBELL: "x...x...x...x...", CLAVES: "x...x...x...x...", WOOD_BLOCK: "x...x...x...x...",
+    TRIANGLE: "x...x...x...x...",
 }
 # Melody rhythms by density level (0 sparse … 3 busy), for four-beat and three-beat bars.
 MELODY_RHYTHMS = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from expotion.generators.composer.grooves import GROOVES
+from expotion.generators.composer import grooves
 
 # name → (GM program, natural role). Longer names are matched first ("bass guitar" before "guitar").
 INSTRUMENTS = {
@@ -65,10 +65,20 @@ INSTRUMENTS = {
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
     "zither": (107, "melody"), "kora": (46, "harmony"), "lyre": (46, "harmony"), "erhu": (40, "melody"),
 }
+# Hand percussion (GM drum keys), played over the groove. GM has no tabla: the bongos, the
+# nearest pair of small hand drums; a djembe plays on the congas.
+PERCUSSION = {
+    "conga": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "djembe": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
+    "bongo": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "tabla": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
+    "timbale": (grooves.LOW_TIMBALE, grooves.HIGH_TIMBALE), "tambourine": (grooves.TAMBOURINE,),
+    "shaker": (grooves.SHAKER,), "maraca": (grooves.SHAKER,), "clap": (grooves.CLAP,), "handclap": (grooves.CLAP,),
+    "clapping": (grooves.CLAP,), "cowbell": (grooves.COWBELL,), "clave": (grooves.CLAVES,),
+    "wood block": (grooves.WOOD_BLOCK,), "woodblock": (grooves.WOOD_BLOCK,), "triangle": (grooves.TRIANGLE,),
+}
 # Drum-kit pieces whose names contain an instrument's: never that instrument.
 DRUM_KIT_PIECES = ("double bass drum", "bass drum")
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
-GROOVES_WITH_DRUMS = {name for name, groove in GROOVES.items() if groove.drums}
+GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
 TUNED_DRUMS = tuple(name for name in INSTRUMENTS if "drum" in name)
 DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
 NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
@@ -171,6 +181,7 @@ class Style:
     swing: float = 0.0
     recognised: list[str] = field(default_factory=list)  # prompt words that shaped the style
     silent: frozenset[str] = frozenset()  # roles the prompt asked not to hear ("no bass")
+    percussion: tuple[int, ...] = ()  # GM drum keys of the hand percussion the prompt names
 
 
 NEGATIONS = ("no", "not", "without", "never", "none", "lacks", "lacking", "minus", "absence of", "free of", "isn t",
@@ -384,6 +395,10 @@ def parse_prompt(prompt: str) -> Style:
         groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
         recognised.append("drums")
 
+    percussion_words = [word for word in PERCUSSION if caption.find(word) >= 0]
+    percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
+    recognised += percussion_words
+
     tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
     valence, arousal = genre.mood
     moods = [word for word in MOOD_WORDS if caption.find(word) >= 0]
@@ -393,7 +408,7 @@ def parse_prompt(prompt: str) -> Style:
         recognised += moods
     meter = 3 if caption.find("waltz") >= 0 or caption.find("3 4") >= 0 else genre.meter
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
-                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent)
+                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion)
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
