@@ -85,6 +85,11 @@ CORPUS = [
      dict(genre="electronic", has={LEAD, SYNTH_BASS}, tempo_above=99, tempo_below=101)),
     ("Dubstep with an aggressive synth bass and a lead synth. Energetic.",
      dict(genre="edm", drums=True, has={SYNTH_BASS, LEAD})),
+    ("A synthpop track with a catchy melody and a pulsing bassline.", dict(genre="electronic", drums=True)),
+    ("A big band number with trumpets and saxophones, swinging hard.", dict(genre="swing", drums=True, has={TRUMPET})),
+    ("A cumbia with an accordion melody and a bass guitar.", dict(genre="latin", drums=True, has={21, FINGER_BASS})),
+    ("New age meditation music with soft pads and chimes.", dict(genre="ambient", drums=False, has={14})),
+    ("A doo-wop song with a male vocal group and a piano.", dict(genre="soul", has={PIANO})),
     # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
     ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
      dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),

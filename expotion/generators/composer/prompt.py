@@ -143,7 +143,17 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "bluegrass": "country", "reggaeton": "latin", "tango": "latin", "flamenco": "latin",
                  "worship": "gospel", "opera": "classical", "baroque": "classical", "trance": "electronic",
                  "celtic": "folk", "irish": "folk", "grunge": "rock", "afrobeat": "funk",
-                 "drum n bass": "drum and bass", "dnb": "drum and bass", "jungle": "drum and bass"}
+                 "drum n bass": "drum and bass", "dnb": "drum and bass", "jungle": "drum and bass",
+                 "electro": "electronic", "electropop": "electronic", "synthpop": "electronic", "eurodance": "dance",
+                 "hardstyle": "edm", "chillhop": "lofi", "chillout": "lofi", "downtempo": "lofi", "trip hop": "hip hop",
+                 "big band": "swing", "bebop": "jazz", "doo-wop": "soul", "motown": "soul", "rockabilly": "rock",
+                 "emo": "rock", "drill": "trap", "phonk": "trap", "grime": "trap", "dancehall": "reggae",
+                 "calypso": "latin", "soca": "latin", "cumbia": "latin", "samba": "latin", "bachata": "latin",
+                 "merengue": "latin", "mariachi": "latin", "polka": "folk", "sea shanty": "folk", "shanty": "folk",
+                 "americana": "country", "singer-songwriter": "folk", "new age": "ambient", "meditation": "ambient",
+                 "hymn": "gospel", "spiritual": "gospel", "symphony": "orchestral", "symphonic": "orchestral",
+                 "concerto": "classical", "sonata": "classical", "requiem": "classical", "aria": "classical",
+                 "chamber music": "classical", "boogie": "blues", "amapiano": "house", "kpop": "pop"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
