@@ -90,6 +90,9 @@ CORPUS = [
     ("A cumbia with an accordion melody and a bass guitar.", dict(genre="latin", drums=True, has={21, FINGER_BASS})),
     ("New age meditation music with soft pads and chimes.", dict(genre="ambient", drums=False, has={14})),
     ("A doo-wop song with a male vocal group and a piano.", dict(genre="soul", has={PIANO})),
+    ("A female vocalist sings this soulful R&B song over a soft keyboard and a simple drum beat with finger snaps.",
+     dict(genre="r&b", drums=True, has={VOICE, EPIANO})),
+    ("A male singer with an acoustic guitar, warm and intimate.", dict(drums=False, has={VOICE, STEEL}, mood="+")),
     # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
     ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
      dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),

@@ -36,7 +36,8 @@ INSTRUMENTS = {
     "viola": (41, "melody"), "cello": (42, "bass"), "contrabass": (43, "bass"), "harp": (46, "harmony"),
     "timpani": (47, "bass"), "strings": (48, "harmony"), "string ensemble": (48, "harmony"),
     "string quartet": (48, "harmony"), "string section": (48, "harmony"), "choir": (52, "harmony"),
-    "voice": (53, "melody"), "vocals": (53, "melody"), "trumpet": (56, "melody"),
+    "voice": (53, "melody"), "vocals": (53, "melody"), "vocal": (53, "melody"), "vocalist": (53, "melody"),
+    "singer": (53, "melody"), "trumpet": (56, "melody"),
     "trombone": (57, "melody"), "tuba": (58, "bass"), "french horn": (60, "melody"), "horn": (60, "melody"),
     "horns": (61, "harmony"), "brass": (61, "harmony"), "saxophone": (65, "melody"), "sax": (65, "melody"),
     "alto sax": (65, "melody"), "tenor sax": (66, "melody"), "alto saxophone": (65, "melody"),
@@ -72,7 +73,7 @@ PERCUSSION = {
     "bongo": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "tabla": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
     "timbale": (grooves.LOW_TIMBALE, grooves.HIGH_TIMBALE), "tambourine": (grooves.TAMBOURINE,),
     "shaker": (grooves.SHAKER,), "maraca": (grooves.SHAKER,), "clap": (grooves.CLAP,), "handclap": (grooves.CLAP,),
-    "clapping": (grooves.CLAP,), "cowbell": (grooves.COWBELL,), "clave": (grooves.CLAVES,),
+    "clapping": (grooves.CLAP,), "snap": (grooves.CLAP,), "cowbell": (grooves.COWBELL,), "clave": (grooves.CLAVES,),
     "wood block": (grooves.WOOD_BLOCK,), "woodblock": (grooves.WOOD_BLOCK,), "triangle": (grooves.TRIANGLE,),
 }
 # Drum-kit pieces whose names contain an instrument's: never that instrument.
