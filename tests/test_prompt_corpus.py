@@ -93,6 +93,9 @@ CORPUS = [
     ("A female vocalist sings this soulful R&B song over a soft keyboard and a simple drum beat with finger snaps.",
      dict(genre="r&b", drums=True, has={VOICE, EPIANO})),
     ("A male singer with an acoustic guitar, warm and intimate.", dict(drums=False, has={VOICE, STEEL}, mood="+")),
+    ("A festive, celebratory tune on trumpets.", dict(drums=False, has={TRUMPET}, mood="+")),
+    ("A disco track, eerie and ominous.", dict(genre="disco", drums=True, mood="-")),
+    ("Serene, soothing piano music.", dict(has={PIANO}, mood="+")),
     # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
     ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
      dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),

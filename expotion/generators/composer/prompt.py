@@ -174,6 +174,18 @@ MOOD_WORDS = {
     "angry": (-0.7, 0.9), "aggressive": (-0.5, 0.9), "epic": (0.1, 0.8), "heroic": (0.4, 0.7),
     "energetic": (0.3, 0.8), "intense": (-0.2, 0.8), "powerful": (0.1, 0.7), "emotional": (-0.2, 0.2),
     "nostalgic": (-0.2, -0.3), "lonely": (-0.7, -0.5), "haunting": (-0.5, 0.0), "triumphant": (0.7, 0.8),
+    "exciting": (0.5, 0.8), "passionate": (0.2, 0.6), "groovy": (0.5, 0.5), "dramatic": (-0.3, 0.7),
+    "eerie": (-0.6, 0.1), "spooky": (-0.6, 0.2), "scary": (-0.7, 0.5), "ominous": (-0.6, 0.3),
+    "menacing": (-0.7, 0.6), "anxious": (-0.5, 0.6), "chaotic": (-0.4, 0.9), "rebellious": (-0.3, 0.8),
+    "serene": (0.4, -0.8), "soothing": (0.4, -0.7), "gentle": (0.4, -0.6), "tender": (0.4, -0.5),
+    "meditative": (0.2, -0.8), "ethereal": (0.2, -0.6), "atmospheric": (0.0, -0.4), "smooth": (0.3, -0.3),
+    "sentimental": (-0.1, -0.3), "heartfelt": (0.1, -0.2), "bittersweet": (-0.3, -0.2), "wistful": (-0.4, -0.4),
+    "reflective": (-0.1, -0.5), "introspective": (-0.2, -0.5), "sorrowful": (-0.8, -0.4), "mournful": (-0.8, -0.5),
+    "tragic": (-0.8, 0.2), "depressing": (-0.9, -0.5), "inspiring": (0.6, 0.5), "inspirational": (0.6, 0.5),
+    "motivational": (0.6, 0.7), "festive": (0.8, 0.6), "celebratory": (0.8, 0.6), "danceable": (0.6, 0.6),
+    "catchy": (0.6, 0.4), "youthful": (0.6, 0.5), "funny": (0.7, 0.4), "quirky": (0.5, 0.3),
+    "whimsical": (0.5, 0.1), "confident": (0.5, 0.5), "majestic": (0.5, 0.6), "victorious": (0.8, 0.8),
+    "adventurous": (0.5, 0.6), "sensual": (0.3, -0.2),
 }
 
 
