@@ -96,6 +96,8 @@ CORPUS = [
     ("A festive, celebratory tune on trumpets.", dict(drums=False, has={TRUMPET}, mood="+")),
     ("A disco track, eerie and ominous.", dict(genre="disco", drums=True, mood="-")),
     ("Serene, soothing piano music.", dict(has={PIANO}, mood="+")),
+    ("An up-tempo pop song with a catchy synth hook.", dict(genre="pop", tempo_above=115)),
+    ("A rock ballad with piano and a soaring guitar solo.", dict(genre="rock", tempo_below=90)),
     # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
     ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
      dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),

@@ -161,6 +161,8 @@ TEMPO_WORDS = {
     "chill": (70, 95), "calm": (60, 85), "mellow": (70, 95), "moderate": (90, 115), "medium": (90, 115),
     "mid-tempo": (90, 115), "upbeat": (115, 140), "energetic": (120, 150), "fast": (130, 160),
     "quick": (125, 150), "driving": (120, 145), "very fast": (150, 185), "frantic": (160, 190),
+    "ballad": (60, 85), "leisurely": (65, 85), "lively": (115, 140), "brisk": (120, 145), "uptempo": (120, 150),
+    "up-tempo": (120, 150),
 }
 # word → (valence, arousal) push, each in [-1, 1]
 MOOD_WORDS = {
