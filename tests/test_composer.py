@@ -150,6 +150,18 @@ def test_named_hand_percussion_plays_on_the_beat(prompt, pieces):
     assert np.mean(intended_beats_heard(stops, prompt)) >= 0.9
 
 
+def test_a_named_key_is_the_key_of_every_section_and_the_rest_of_the_music_stays_the_seeds():
+    controls = synthetic_controls(8.0, np.arange(0.5, 7.5, 0.5))
+    composer = create_generator("composer")
+    named = composer.generate(controls, "happy piano music in F# minor", 8.0, seed=3)
+    plain = composer.generate(controls, "happy piano music", 8.0, seed=3)
+    assert named.decisions["key"] == "F# minor" and plain.decisions["key"].endswith("major")
+    assert {section["key"] for section in named.decisions["sections"]} == {"F# minor"}  # however happy the words
+    np.testing.assert_array_equal(named.beat_times, plain.beat_times)
+    rhythm = [[round(note.start, 4) for note in track.notes] for track in named.score.instruments]
+    assert rhythm == [[round(note.start, 4) for note in track.notes] for track in plain.score.instruments]
+
+
 def test_within_uneven_beats_only_the_chords_play_between_the_beats():
     """A person who stops on a steady 120 BPM, but for a few longer beats: drums, bass and
     melody start nothing inside those (a listener keeping the steady pulse would hear such a note

@@ -50,3 +50,14 @@ def test_named_hand_percussion_plays_without_bringing_the_drum_kit():
     assert latin.drums and {63, 64, 39} <= set(latin.percussion)
     assert parse_prompt("ambient music without congas or a shaker").percussion == ()
     assert parse_prompt("a rock song").percussion == ()
+
+
+def test_a_named_key_or_mode_is_read_as_written():
+    assert (parse_prompt("A sad piano piece in F# minor").tonic, parse_prompt("A sad piano piece in F# minor").mode) == (6, "minor")
+    style = parse_prompt("strings in the key of Eb major")
+    assert (style.tonic, style.mode) == (3, "major") and "Eb major" in style.recognised
+    assert (parse_prompt("rock in C sharp minor").tonic, parse_prompt("in d-flat major").tonic) == (1, 1)
+    minor = parse_prompt("a happy minor-key ballad")
+    assert (minor.tonic, minor.mode) == (None, "minor")
+    unnamed = parse_prompt("A major hit with drums")  # "major" without "in" or "key" is no key
+    assert (unnamed.tonic, unnamed.mode) == (None, None)

@@ -51,7 +51,8 @@ class Composer:
         bar_starts = grid.bar_starts()
         energy = mood.bar_energy(controls, bar_starts, duration, style.arousal)
         sections = mood.plan_sections(controls, bar_starts, duration, style.valence, style.arousal, self.face_mood)
-        home = Key(int(rng.choice(HOME_KEYS)), "major" if style.valence >= 0 else "minor")
+        drawn = int(rng.choice(HOME_KEYS))  # drawn even where the prompt names the key: the seed's other draws stay
+        home = Key(drawn if style.tonic is None else style.tonic, style.mode or ("major" if style.valence >= 0 else "minor"))
         heard = self.body_rhythm > 0
         stops = controls.movement_beats if heard else np.zeros(0)
         strengths = controls.movement_beat_strengths if heard else np.zeros(0)
@@ -84,7 +85,7 @@ class Composer:
                 {
                     "start": round(float(bar_starts[s.start_bar]), 3),
                     "bars": s.end_bar - s.start_bar,
-                    "key": home.relative("major" if s.valence >= 0 else "minor").name,
+                    "key": score.bars[s.start_bar].key.name,
                     "valence": round(s.valence, 2),
                     "arousal": round(s.arousal, 2),
                     "chords": [bar.chord.symbol for bar in score.bars[s.start_bar : s.end_bar]],

@@ -128,7 +128,8 @@ class Arranger:
         first_beats = self.grid.bar_first_beats()
         bars: list[Bar] = []
         for section_index, section in enumerate(sections):
-            key = home.relative("major" if section.valence >= 0 else "minor")
+            # the face moves a section to the relative key, unless the prompt named the mode
+            key = home if self.style.mode else home.relative("major" if section.valence >= 0 else "minor")
             chords = progression(self.style.progressions, key, self.rng)
             for bar in range(section.start_bar, section.end_bar):
                 bars.append(Bar(

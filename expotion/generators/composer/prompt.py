@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from expotion.generators.composer import grooves
+from expotion.generators.composer.harmony import NOTE_NAMES
 
 # name → (GM program, natural role). Longer names are matched first ("bass guitar" before "guitar").
 INSTRUMENTS = {
@@ -207,6 +208,8 @@ class Style:
     recognised: list[str] = field(default_factory=list)  # prompt words that shaped the style
     silent: frozenset[str] = frozenset()  # roles the prompt asked not to hear ("no bass")
     percussion: tuple[int, ...] = ()  # GM drum keys of the hand percussion the prompt names
+    tonic: int | None = None  # pitch class of the key the prompt names ("in F# minor")
+    mode: str | None = None  # "major" or "minor", where the prompt names one
 
 
 NEGATIONS = ("no", "not", "without", "never", "none", "lacks", "lacking", "minus", "absence of", "free of", "isn t",
@@ -353,6 +356,28 @@ def _exclude(instruments: dict[str, int], excluded: set[int]) -> None:
             instruments[role] = free[0] if free else next(p for p in STAND_INS[role] if p not in excluded)
 
 
+# "in F# minor", "in the key of Eb major"; read from the prompt as written, accidentals kept
+NAMED_KEY = re.compile(r"(?:\bin|\bkey of)\s+([a-g])\s*(#|♯|b|♭|-sharp|-flat| sharp| flat)?\s*(major|minor)\b", re.I)
+NAMED_MODE = re.compile(r"\b(major|minor)[ -](?:key|mode|tonality|scale)\b", re.I)
+NATURALS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+
+
+def _key(prompt: str, recognised: list[str]) -> tuple[int | None, str | None]:
+    """(tonic pitch class, mode) of a key the prompt names, or of a mode alone (tonic None)."""
+    named = NAMED_KEY.search(prompt)
+    if named:
+        letter, accidental, mode = named.group(1).lower(), (named.group(2) or "").strip(" -").lower(), named.group(3).lower()
+        shift = 1 if accidental in ("#", "♯", "sharp") else -1 if accidental in ("b", "♭", "flat") else 0
+        tonic = (NATURALS[letter] + shift) % 12
+        recognised.append(f"{NOTE_NAMES[tonic]} {mode}")
+        return tonic, mode
+    mode = NAMED_MODE.search(prompt)
+    if mode:
+        recognised.append(mode.group(0).lower())
+        return None, mode.group(1).lower()
+    return None, None
+
+
 def _tempo(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[tuple[int, int], bool]:
     """The tempo range: an explicit BPM; else the first tempo word, within the genre's range
     where the two overlap ("fast" punk is faster than "fast" pop); else the genre's range, kept
@@ -432,8 +457,9 @@ def parse_prompt(prompt: str) -> Style:
         arousal = float(np.mean([MOOD_WORDS[word][1] for word in moods]))
         recognised += moods
     meter = 3 if caption.find("waltz") >= 0 or caption.find("3 4") >= 0 else genre.meter
+    tonic, mode = _key(prompt, recognised)
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
-                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion)
+                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode)
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
