@@ -98,6 +98,8 @@ CORPUS = [
     ("Serene, soothing piano music.", dict(has={PIANO}, mood="+")),
     ("An up-tempo pop song with a catchy synth hook.", dict(genre="pop", tempo_above=115)),
     ("A rock ballad with piano and a soaring guitar solo.", dict(genre="rock", tempo_below=90)),
+    ("A playful classical piece with pizzicato strings and a bell melody.", dict(genre="classical", has={45, 14}, mood="+")),
+    ("A jazz ballad with a muted trumpet and brushed drums.", dict(genre="jazz", has={59}, tempo_below=90)),
     # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
     ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
      dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),

@@ -61,7 +61,10 @@ INSTRUMENTS = {
     "cornet": (56, "melody"), "flugelhorn": (56, "melody"), "bansuri": (73, "melody"), "dizi": (73, "melody"),
     "pan pipes": (75, "melody"), "thumb piano": (108, "melody"), "mbira": (108, "melody"),
     "shehnai": (111, "melody"), "suona": (111, "melody"), "steel pan": (114, "melody"), "handpan": (114, "melody"),
-    "hang drum": (114, "melody"),
+    "hang drum": (114, "melody"), "pizzicato": (45, "harmony"), "pizzicato strings": (45, "harmony"),
+    "tremolo strings": (44, "harmony"), "synth strings": (50, "harmony"), "muted trumpet": (59, "melody"),
+    "square lead": (80, "melody"), "saw lead": (81, "melody"), "sawtooth lead": (81, "melody"), "bell": (14, "melody"),
+    "whistling": (78, "melody"), "humming": (53, "melody"),
     # GM has no such instrument: the nearest it has, by how the strings are played
     "mandolin": (105, "melody"), "bouzouki": (105, "melody"), "balalaika": (105, "melody"),
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
