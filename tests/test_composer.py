@@ -150,6 +150,14 @@ def test_named_hand_percussion_plays_on_the_beat(prompt, pieces):
     assert np.mean(intended_beats_heard(stops, prompt)) >= 0.9
 
 
+def test_a_denied_drum_is_muted_and_the_rest_of_the_kit_plays():
+    stops = np.arange(0.3, 15.7, 0.6)
+    music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.8),
+                                                  "hip hop music without hi-hats", 16.0, seed=1)
+    drums = {note.pitch for track in music.score.instruments if track.is_drum for note in track.notes}
+    assert {36, 38} <= drums and not drums & {42, 44, 46}
+
+
 def test_a_named_key_is_the_key_of_every_section_and_the_rest_of_the_music_stays_the_seeds():
     controls = synthetic_controls(8.0, np.arange(0.5, 7.5, 0.5))
     composer = create_generator("composer")

@@ -144,6 +144,8 @@ CORPUS = [
     ("Smooth jazz with vibes, brushed drums and a string bass.", dict(genre="jazz", has={11, ACOUSTIC_BASS})),
     ("Indian film music with a shehnai melody and a santoor.", dict(has={111, 15})),
     # --- negation and exclusion ---------------------------------------------------------------
+    ("A rock song with heavy drums and no cymbals.", dict(genre="rock", drums=True)),
+    ("A rock song without a bass drum.", dict(genre="rock", drums=True)),
     ("This song is played on a piano. The drums are not present.", dict(drums=False, has={PIANO})),
     ("A piano ballad. Vocals are absent, and the bass line is missing.",
      dict(has={PIANO}, lacks=VOICES, silent={"bass"})),

@@ -231,8 +231,8 @@ class Arranger:
         light = bar.energy < FULL_DRUMS
         base = 62 + 45 * bar.energy - (12 if light else 0)
         self.play_patterns(bar, {drum: hits for drum, hits in self.groove.drums.items()
-                                 if not light or drum in grooves.LIGHT_DRUMS}, base)
-        if bar.section_start and not light:
+                                 if (not light or drum in grooves.LIGHT_DRUMS) and drum not in self.style.muted}, base)
+        if bar.section_start and not light and grooves.CRASH not in self.style.muted:
             start = self.seconds(bar, 0)
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
         if bar.section_end and bar.energy >= 0.5:  # a fill into the next section, on the last beat's sixteenths

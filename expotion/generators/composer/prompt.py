@@ -85,7 +85,14 @@ DRUM_KIT_PIECES = ("double bass drum", "bass drum")
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
 TUNED_DRUMS = tuple(name for name in INSTRUMENTS if "drum" in name)
-DRUM_WORDS = ("drum", "drums", "percussion", "beat", "groove", "kick", "snare", "hi-hat", "hihat", "cymbal")
+_HATS = (grooves.CLOSED_HAT, grooves.PEDAL_HAT, grooves.OPEN_HAT)
+# Pieces of the kit (GM drum keys): asking for one asks for the kit, denying one mutes only it.
+KIT_PIECES = {"kick": (grooves.KICK,), "kick drum": (grooves.KICK,), "bass drum": (grooves.KICK,),
+              "snare": (grooves.SNARE, grooves.SIDE_STICK), "snare drum": (grooves.SNARE, grooves.SIDE_STICK),
+              "hi-hat": _HATS, "hihat": _HATS, "hi hat": _HATS, "cymbal": (grooves.CRASH, grooves.RIDE)}
+KIT_WORDS = ("drum", "drums", "percussion", "beat", "groove")  # the kit as a whole
+DRUM_WORDS = KIT_WORDS + tuple(KIT_PIECES)
+DRUMS_BY_NAME = {**KIT_PIECES, **PERCUSSION}
 NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
 
 ROLE_WORDS = {
@@ -213,6 +220,7 @@ class Style:
     percussion: tuple[int, ...] = ()  # GM drum keys of the hand percussion the prompt names
     tonic: int | None = None  # pitch class of the key the prompt names ("in F# minor")
     mode: str | None = None  # "major" or "minor", where the prompt names one
+    muted: frozenset[int] = frozenset()  # GM drum keys the prompt denies ("no cymbals"), of the kit or not
 
 
 NEGATIONS = ("no", "not", "without", "never", "none", "lacks", "lacking", "minus", "absence of", "free of", "isn t",
@@ -432,16 +440,18 @@ def parse_prompt(prompt: str) -> Style:
         alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
         _fill_roles_from_families(instruments, assigned, alone)
     _exclude(instruments, excluded)
-    recognised += [f"no {name}" for name in sorted(INSTRUMENTS) if caption.denies(name)]
+    kit = [span for piece in DRUM_KIT_PIECES for span in caption.spans(piece)]  # "no bass drum" keeps the bass
+    recognised += [f"no {name}" for name in sorted(INSTRUMENTS) if caption.denies(name, kit)]
 
-    silent = frozenset({"bass"} if caption.denies("bass") or caption.denies("bass line") else ())
+    silent = frozenset({"bass"} if caption.denies("bass", kit) or caption.denies("bass line") else ())
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
     if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
         drums = False
         if all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
     tuned_drums = [span for name in TUNED_DRUMS for span in caption.spans(name)]  # "steel drums" is no drum kit
-    if any(caption.denies(word, tuned_drums) for word in DRUM_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
+    pieces = [span for name in KIT_PIECES if "drum" in name for span in caption.spans(name)]  # "no kick drum": the kick
+    if any(caption.denies(word, tuned_drums + pieces) for word in KIT_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         drums = False
         recognised.append("no drums")
     elif not drums and any(caption.find(word, tuned_drums) >= 0 for word in DRUM_WORDS):
@@ -451,6 +461,9 @@ def parse_prompt(prompt: str) -> Style:
     percussion_words = [word for word in PERCUSSION if caption.find(word) >= 0]
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
+    muted_words = [word for word in DRUMS_BY_NAME if caption.denies(word)]
+    muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
+    recognised += [f"no {word}" for word in muted_words if not any(word in other for other in muted_words if other != word)]
 
     tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
     valence, arousal = genre.mood
@@ -462,7 +475,7 @@ def parse_prompt(prompt: str) -> Style:
     meter = 3 if caption.find("waltz") >= 0 or caption.find("3 4") >= 0 else genre.meter
     tonic, mode = _key(prompt, recognised)
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
-                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode)
+                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode, muted)
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
