@@ -146,6 +146,8 @@ CORPUS = [
     ("Indian film music with a shehnai melody and a santoor.", dict(has={111, 15})),
     # --- negation and exclusion ---------------------------------------------------------------
     ("A rock song with heavy drums and no cymbals.", dict(genre="rock", drums=True)),
+    ("A jazz trio without a bass guitar, with an upright bass and piano.",
+     dict(genre="jazz", has={ACOUSTIC_BASS, PIANO}, lacks={FINGER_BASS})),
     ("A rock song without a bass drum.", dict(genre="rock", drums=True)),
     ("This song is played on a piano. The drums are not present.", dict(drums=False, has={PIANO})),
     ("A piano ballad. Vocals are absent, and the bass line is missing.",

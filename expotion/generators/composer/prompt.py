@@ -299,10 +299,11 @@ class Caption:
     def denies(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> bool:
         return any(self._is_denied(p) for p in self._occurrences(phrase, outside))
 
-    def named_instruments(self) -> tuple[list[tuple[int, str]], set[int]]:
-        """(position, name) of each affirmed instrument, longest names winning, and the
-        programs of the denied ones."""
-        found, denied = [], set()
+    def named_instruments(self) -> tuple[list[tuple[int, str]], set[int], set[str]]:
+        """(position, name) of each affirmed instrument, the programs of the denied ones, and
+        the denied names. Longer names win: "no bass guitar" denies the bass guitar, not the
+        bass (or a guitar), and "no bass drum" no instrument at all."""
+        found, denied, denied_names = [], set(), set()
         taken = [(p, p + len(piece)) for piece in DRUM_KIT_PIECES for p in self._occurrences(piece)]
         for name in sorted(INSTRUMENTS, key=len, reverse=True):
             for position in self._occurrences(name):
@@ -311,9 +312,10 @@ class Caption:
                 taken.append((position, position + len(name)))
                 if self._is_denied(position):
                     denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
+                    denied_names.add(name)
                 elif all(other != name for _, other in found):
                     found.append((position, name))
-        return sorted(found), denied
+        return sorted(found), denied, denied_names
 
     def role_for(self, position: int, name: str) -> str:
         """The role the prompt gives an instrument: the role word nearest after or before it in
@@ -427,7 +429,7 @@ def parse_prompt(prompt: str) -> Style:
     recognised += [genre_hits[0][1]] if genre_hits else []
     genre = GENRES[genre_name]
 
-    named, excluded = caption.named_instruments()
+    named, excluded, denied_names = caption.named_instruments()
     no_voices = caption.find("instrumental") >= 0 or any(caption.denies(word) for word in VOICE_WORDS)
     if no_voices:
         excluded |= VOICES
@@ -440,10 +442,9 @@ def parse_prompt(prompt: str) -> Style:
         alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
         _fill_roles_from_families(instruments, assigned, alone)
     _exclude(instruments, excluded)
-    kit = [span for piece in DRUM_KIT_PIECES for span in caption.spans(piece)]  # "no bass drum" keeps the bass
-    recognised += [f"no {name}" for name in sorted(INSTRUMENTS) if caption.denies(name, kit)]
+    recognised += [f"no {name}" for name in sorted(denied_names)]
 
-    silent = frozenset({"bass"} if caption.denies("bass", kit) or caption.denies("bass line") else ())
+    silent = frozenset({"bass"} if "bass" in denied_names or caption.denies("bass line") else ())
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
     if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
         drums = False
