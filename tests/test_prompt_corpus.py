@@ -121,6 +121,9 @@ CORPUS = [
      dict(genre="drum and bass", drums=True, has={SYNTH_BASS}, tempo_above=155)),
     ("A pop ballad with piano and strings.", dict(genre="pop", has={PIANO, STRINGS})),
     ("A punchy bass drum and a piano.", dict(drums=True, has={PIANO}, lacks=set(range(32, 40)))),
+    ("A folk song. There is a male vocalist singing. An acoustic guitar strums the chords and a fiddle plays the melody.",
+     dict(genre="folk", has={VIOLIN, STEEL})),
+    ("Lo-fi hip hop with a mellow rhodes piano and a deep sub bass.", dict(genre="lofi", has={EPIANO, SYNTH_BASS}, lacks={PIANO})),
     # --- named ensembles without a genre ------------------------------------------------------
     ("A solo acoustic guitar piece. There are no other instruments. The mood is calm.",
      dict(drums=False, has={STEEL}, lacks=set(range(32, 40)) | STRINGS_AND_BASSES, mood="+")),

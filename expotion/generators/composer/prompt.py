@@ -53,7 +53,7 @@ INSTRUMENTS = {
     "koto": (107, "melody"), "kalimba": (108, "melody"), "bagpipe": (109, "melody"),
     "steel drums": (114, "melody"), "steelpan": (114, "melody"), "horn section": (61, "harmony"),
     "brass section": (61, "harmony"), "sub bass": (38, "bass"), "808": (38, "bass"), "acid bass": (38, "bass"),
-    "wobble bass": (39, "bass"), "clavinet": (7, "harmony"), "wurlitzer": (4, "harmony"),
+    "wobble bass": (39, "bass"), "clavinet": (7, "harmony"), "wurlitzer": (4, "harmony"), "rhodes piano": (4, "harmony"),
     "harmonium": (20, "harmony"), "reed organ": (20, "harmony"), "pipe organ": (19, "harmony"),
     "bandoneon": (23, "melody"), "shamisen": (106, "melody"), "shakuhachi": (77, "melody"),
     "vibes": (11, "melody"), "chimes": (14, "melody"), "dulcimer": (15, "melody"), "cimbalom": (15, "melody"),
@@ -198,7 +198,8 @@ MOOD_WORDS = {
     "motivational": (0.6, 0.7), "festive": (0.8, 0.6), "celebratory": (0.8, 0.6), "danceable": (0.6, 0.6),
     "catchy": (0.6, 0.4), "youthful": (0.6, 0.5), "funny": (0.7, 0.4), "quirky": (0.5, 0.3),
     "whimsical": (0.5, 0.1), "confident": (0.5, 0.5), "majestic": (0.5, 0.6), "victorious": (0.8, 0.8),
-    "adventurous": (0.5, 0.6), "sensual": (0.3, -0.2),
+    "adventurous": (0.5, 0.6), "sensual": (0.3, -0.2), "suspense": (-0.4, 0.6), "solemn": (-0.3, -0.4),
+    "reverent": (0.2, -0.5),
 }
 
 
@@ -317,12 +318,14 @@ class Caption:
                     found.append((position, name))
         return sorted(found), denied, denied_names
 
-    def role_for(self, position: int, name: str) -> str:
-        """The role the prompt gives an instrument: the role word nearest after or before it in
-        the same sentence, else the instrument's natural role. Bass instruments play the bass."""
+    def role_for(self, position: int, name: str) -> tuple[str, bool]:
+        """The role the prompt gives an instrument, and whether its words give it: the role word
+        nearest after or before it in the same sentence, a word before it counting twice as far
+        ("a guitar strums the chords and a fiddle plays the melody": the fiddle's is the melody),
+        else the instrument's natural role. Bass instruments play the bass."""
         natural = INSTRUMENTS[name][1]
         if natural == "bass":
-            return "bass"
+            return "bass", False
         sentence_start = self.text.rfind(".", 0, position) + 1
         sentence_end = self.text.find(".", position)
         sentence = self.text[sentence_start : len(self.text) if sentence_end < 0 else sentence_end]
@@ -330,21 +333,24 @@ class Caption:
         for role, words in ROLE_WORDS.items():
             for word in words:
                 for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", sentence):
-                    distance = abs(sentence_start + match.start() - position)
+                    offset = sentence_start + match.start() - position
+                    distance = offset if offset >= 0 else -2 * offset
                     if distance < best_distance:
                         best, best_distance = role, distance
-        return best
+        return best, best_distance < 30
 
 
 def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: dict[str, int]) -> set[str]:
-    """Put each named instrument in its role: first every instrument whose own role (from the
-    prompt's words, else its nature) is free, in the order named; then the rest in the roles
-    still free. One instrument never plays two roles; a bass instrument only plays the bass;
-    instruments beyond the three roles are left out."""
+    """Put each named instrument in its role: first every instrument whose own role is free,
+    those the prompt's words give a role ("a fiddle plays the melody") before those that take
+    their nature's, each in the order named; then the rest in the roles still free. One
+    instrument never plays two roles; a bass instrument only plays the bass; instruments beyond
+    the three roles are left out."""
     assigned: dict[str, int] = {}
     waiting = []
-    for position, name in named:
-        role = caption.role_for(position, name)
+    roles = {name: caption.role_for(position, name) for position, name in named}
+    for name in sorted((name for _, name in named), key=lambda name: not roles[name][1]):
+        role = roles[name][0]
         family = () if name in ONE_INSTRUMENT_WORDS else FAMILY_WORDS.get(name, ())
         program = instruments[role] if instruments[role] in family else INSTRUMENTS[name][0]
         if program in assigned.values():
