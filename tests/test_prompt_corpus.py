@@ -101,6 +101,8 @@ CORPUS = [
     ("A rock ballad with piano and a soaring guitar solo.", dict(genre="rock", tempo_below=90)),
     ("A playful classical piece with pizzicato strings and a bell melody.", dict(genre="classical", has={45, 14}, mood="+")),
     ("A jazz ballad with a muted trumpet and brushed drums.", dict(genre="jazz", has={59}, tempo_below=90)),
+    ("A gentle lullaby with a music box melody.", dict(genre="lullaby", drums=False, has={10}, tempo_below=85, mood="+")),
+    ("Upbeat 8-bit video game music.", dict(genre="chiptune", drums=True, has={80}, tempo_above=115)),
     # --- family words play the genre's own member of the family; drum-kit pieces are no bass --
     ("Heavy metal with screaming vocals, double bass drums and shredding electric guitar solos.",
      dict(genre="metal", drums=True, has={DISTORTION}, lacks={CLEAN, ACOUSTIC_BASS})),

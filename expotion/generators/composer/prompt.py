@@ -148,6 +148,9 @@ GENRES = {
     "soul": Genre((70, 100), "pop", "gospel", {"melody": 65, "harmony": 4, "bass": 33}, mood=(0.3, 0.1)),
     "r&b": Genre((65, 95), "hiphop", "jazz", {"melody": 4, "harmony": 4, "bass": 38}),
     "drum and bass": Genre((160, 180), "hiphop", "minor", {"melody": 81, "harmony": 89, "bass": 38}, mood=(0.0, 0.8)),
+    "chiptune": Genre((120, 150), "pop", "pop", {"melody": 80, "harmony": 81, "bass": 38}, mood=(0.6, 0.6)),
+    "lullaby": Genre((60, 80), "classical", "classical", {"melody": 10, "harmony": 46, "bass": 32}, meter=3,
+                     mood=(0.5, -0.8)),
 }
 GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "blues", "hip-hop": "hip hop", "hiphop": "hip hop", "lo-fi": "lofi", "electronica": "electronic",
                  "dubstep": "edm", "synthwave": "electronic", "orchestra": "orchestral", "rnb": "r&b",
@@ -165,7 +168,8 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "americana": "country", "singer-songwriter": "folk", "new age": "ambient", "meditation": "ambient",
                  "hymn": "gospel", "spiritual": "gospel", "symphony": "orchestral", "symphonic": "orchestral",
                  "concerto": "classical", "sonata": "classical", "requiem": "classical", "aria": "classical",
-                 "chamber music": "classical", "boogie": "blues", "amapiano": "house", "kpop": "pop"}
+                 "chamber music": "classical", "boogie": "blues", "amapiano": "house", "kpop": "pop",
+                 "8-bit": "chiptune", "video game": "chiptune", "cradle song": "lullaby"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
