@@ -80,14 +80,14 @@ PERCUSSION = {
     "clapping": (grooves.CLAP,), "snap": (grooves.CLAP,), "cowbell": (grooves.COWBELL,), "clave": (grooves.CLAVES,),
     "wood block": (grooves.WOOD_BLOCK,), "woodblock": (grooves.WOOD_BLOCK,), "triangle": (grooves.TRIANGLE,),
 }
-# Drum-kit pieces whose names contain an instrument's: never that instrument.
-DRUM_KIT_PIECES = ("double bass drum", "bass drum")
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
 TUNED_DRUMS = tuple(name for name in INSTRUMENTS if "drum" in name)
 _HATS = (grooves.CLOSED_HAT, grooves.PEDAL_HAT, grooves.OPEN_HAT)
 # Pieces of the kit (GM drum keys): asking for one asks for the kit, denying one mutes only it.
+# A piece whose name holds an instrument's ("bass drum") is never that instrument.
 KIT_PIECES = {"kick": (grooves.KICK,), "kick drum": (grooves.KICK,), "bass drum": (grooves.KICK,),
+              "double bass drum": (grooves.KICK,),
               "snare": (grooves.SNARE, grooves.SIDE_STICK), "snare drum": (grooves.SNARE, grooves.SIDE_STICK),
               "hi-hat": _HATS, "hihat": _HATS, "hi hat": _HATS, "cymbal": (grooves.CRASH, grooves.RIDE)}
 KIT_WORDS = ("drum", "drums", "percussion", "beat", "groove")  # the kit as a whole
@@ -309,7 +309,7 @@ class Caption:
         the denied names. Longer names win: "no bass guitar" denies the bass guitar, not the
         bass (or a guitar), and "no bass drum" no instrument at all."""
         found, denied, denied_names = [], set(), set()
-        taken = [(p, p + len(piece)) for piece in DRUM_KIT_PIECES for p in self._occurrences(piece)]
+        taken = [span for piece in KIT_PIECES for span in self.spans(piece)]
         for name in sorted(INSTRUMENTS, key=len, reverse=True):
             for position in self._occurrences(name):
                 if any(start <= position < end for start, end in taken):
