@@ -304,23 +304,30 @@ class Caption:
     def denies(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> bool:
         return any(self._is_denied(p) for p in self._occurrences(phrase, outside))
 
+    def mentions(self, names, claimed: Sequence[tuple[int, int]] = ()) -> list[tuple[int, str, bool]]:
+        """(position, name, denied) of each mention of one of `names`, in the prompt's order, a
+        longer name taking its words first ("bass guitar" before "bass"), none within the
+        `claimed` spans."""
+        taken, found = list(claimed), []
+        for name in sorted(names, key=len, reverse=True):
+            for position in self._occurrences(name):
+                if not any(start <= position < end for start, end in taken):
+                    taken.append((position, position + len(name)))
+                    found.append((position, name, self._is_denied(position)))
+        return sorted(found)
+
     def named_instruments(self) -> tuple[list[tuple[int, str]], set[int], set[str]]:
         """(position, name) of each affirmed instrument, the programs of the denied ones, and
         the denied names. Longer names win: "no bass guitar" denies the bass guitar, not the
         bass (or a guitar), and "no bass drum" no instrument at all."""
         found, denied, denied_names = [], set(), set()
-        taken = [span for piece in KIT_PIECES for span in self.spans(piece)]
-        for name in sorted(INSTRUMENTS, key=len, reverse=True):
-            for position in self._occurrences(name):
-                if any(start <= position < end for start, end in taken):
-                    continue
-                taken.append((position, position + len(name)))
-                if self._is_denied(position):
-                    denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
-                    denied_names.add(name)
-                elif all(other != name for _, other in found):
-                    found.append((position, name))
-        return sorted(found), denied, denied_names
+        for position, name, negated in self.mentions(INSTRUMENTS, [span for piece in KIT_PIECES for span in self.spans(piece)]):
+            if negated:
+                denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
+                denied_names.add(name)
+            elif all(other != name for _, other in found):
+                found.append((position, name))
+        return found, denied, denied_names
 
     def role_for(self, position: int, name: str) -> tuple[str, bool]:
         """The role the prompt gives an instrument, and whether its words give it: the role word
@@ -472,9 +479,9 @@ def parse_prompt(prompt: str) -> Style:
     percussion_words = [word for word in PERCUSSION if caption.find(word) >= 0]
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
-    muted_words = [word for word in DRUMS_BY_NAME if caption.denies(word)]
+    muted_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(DRUMS_BY_NAME) if negated))
     muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
-    recognised += [f"no {word}" for word in muted_words if not any(word in other for other in muted_words if other != word)]
+    recognised += [f"no {word}" for word in muted_words]
 
     tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
     valence, arousal = genre.mood
