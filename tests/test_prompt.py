@@ -29,6 +29,14 @@ def test_named_instruments_are_the_ones_that_play():
     assert set(piano.instruments.values()) == {0} and piano.valence > 0
 
 
+def test_a_role_word_belongs_to_the_instrument_it_is_said_of():
+    jazz = parse_prompt("Smooth jazz with piano and a walking bass line")
+    assert jazz.instruments["harmony"] == 0 and jazz.instruments["bass"] == 32  # an upright bass walks, not the piano
+    ballad = parse_prompt("A rock ballad with piano and a soaring guitar solo")
+    assert ballad.instruments["melody"] in range(24, 32) and ballad.instruments["harmony"] == 0
+    assert parse_prompt("a synth playing the bass line in an 80s pop song").instruments["bass"] == 81
+
+
 def test_genre_and_explicit_tempo():
     style = parse_prompt("Epic cinematic orchestral piece with choir and timpani, 92 BPM")
     assert style.genre == "cinematic" and style.tempo_range == (92, 92) and style.tempo_from_prompt

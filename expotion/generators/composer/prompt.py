@@ -100,6 +100,9 @@ ROLE_WORDS = {
     "harmony": ("chords", "chord", "strumming", "strum", "comping", "accompaniment", "pad", "rhythm guitar", "backing"),
     "bass": ("bass line", "bassline", "low end"),
 }
+# Words that join one instrument to the next in a list: a role word beyond one belongs to the
+# other ("piano and a walking bass line" names a bass besides the piano).
+LIST_JOINERS = frozenset({"and", "or", "plus", "over", "under", "underneath", "beneath", "alongside", "against", "while"})
 
 
 @dataclass(frozen=True)
@@ -331,9 +334,10 @@ class Caption:
 
     def role_for(self, position: int, name: str) -> tuple[str, bool]:
         """The role the prompt gives an instrument, and whether its words give it: the role word
-        nearest after or before it in the same sentence, a word before it counting twice as far
-        ("a guitar strums the chords and a fiddle plays the melody": the fiddle's is the melody),
-        else the instrument's natural role. Bass instruments play the bass."""
+        nearest after or before it in the same sentence and not beyond a word that joins it to
+        another instrument (`LIST_JOINERS`: "a guitar strums the chords and a fiddle plays the
+        melody"), a word before it counting twice as far, else the instrument's natural role.
+        Bass instruments play the bass."""
         natural = INSTRUMENTS[name][1]
         if natural == "bass":
             return "bass", False
@@ -346,7 +350,8 @@ class Caption:
                 for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", sentence):
                     offset = sentence_start + match.start() - position
                     distance = offset if offset >= 0 else -2 * offset
-                    if distance < best_distance:
+                    between = self.text[min(position, sentence_start + match.end()) : max(position, sentence_start + match.start())]
+                    if distance < best_distance and LIST_JOINERS.isdisjoint(between.split()):
                         best, best_distance = role, distance
         return best, best_distance < 30
 
