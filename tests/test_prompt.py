@@ -35,6 +35,13 @@ def test_a_role_word_belongs_to_the_instrument_it_is_said_of():
     ballad = parse_prompt("A rock ballad with piano and a soaring guitar solo")
     assert ballad.instruments["melody"] in range(24, 32) and ballad.instruments["harmony"] == 0
     assert parse_prompt("a synth playing the bass line in an 80s pop song").instruments["bass"] == 81
+    passive = parse_prompt("The lead melody is played on an electric guitar, with an organ in the background.")
+    assert passive.instruments["melody"] in range(24, 32) and passive.instruments["harmony"] == 16
+    cello = parse_prompt("The bass line is carried by a cello under a flute melody.")
+    assert (cello.instruments["bass"], cello.instruments["melody"]) == (42, 73)
+    beside_piano = parse_prompt("a bass line and a piano melody")
+    assert beside_piano.instruments["melody"] == 0 and beside_piano.instruments["bass"] in range(32, 40)
+    assert "bass line" in beside_piano.recognised and "no bass line" in parse_prompt("no bass line, just piano").recognised
 
 
 def test_genre_and_explicit_tempo():

@@ -103,6 +103,10 @@ ROLE_WORDS = {
 # Words that join one instrument to the next in a list: a role word beyond one belongs to the
 # other ("piano and a walking bass line" names a bass besides the piano).
 LIST_JOINERS = frozenset({"and", "or", "plus", "over", "under", "underneath", "beneath", "alongside", "against", "while"})
+# Words that hand a role word on to the instrument after it ("the melody is played by a flute"):
+# they add nothing to the distance between the two.
+PASSIVE_LINKS = frozenset({"is", "are", "was", "were", "played", "carried", "performed", "handled", "provided", "taken",
+                           "on", "by", "a", "an", "the"})
 
 
 @dataclass(frozen=True)
@@ -322,9 +326,11 @@ class Caption:
     def named_instruments(self) -> tuple[list[tuple[int, str]], set[int], set[str]]:
         """(position, name) of each affirmed instrument, the programs of the denied ones, and
         the denied names. Longer names win: "no bass guitar" denies the bass guitar, not the
-        bass (or a guitar), and "no bass drum" no instrument at all."""
+        bass (or a guitar), and "no bass drum" no instrument at all; "a bass line" names a part,
+        which the instrument said to play it takes ("carried by a cello"), else the genre's bass."""
         found, denied, denied_names = [], set(), set()
-        for position, name, negated in self.mentions(INSTRUMENTS, [span for piece in KIT_PIECES for span in self.spans(piece)]):
+        claimed = [span for phrase in (*KIT_PIECES, *ROLE_WORDS["bass"]) for span in self.spans(phrase)]
+        for position, name, negated in self.mentions(INSTRUMENTS, claimed):
             if negated:
                 denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
                 denied_names.add(name)
@@ -336,8 +342,9 @@ class Caption:
         """The role the prompt gives an instrument, and whether its words give it: the role word
         nearest after or before it in the same sentence and not beyond a word that joins it to
         another instrument (`LIST_JOINERS`: "a guitar strums the chords and a fiddle plays the
-        melody"), a word before it counting twice as far, else the instrument's natural role.
-        Bass instruments play the bass."""
+        melody"), a word before it counting twice as far but for the words that hand it on
+        (`PASSIVE_LINKS`: "the melody is played on a ukulele"), else the instrument's natural
+        role. Bass instruments play the bass."""
         natural = INSTRUMENTS[name][1]
         if natural == "bass":
             return "bass", False
@@ -349,9 +356,9 @@ class Caption:
             for word in words:
                 for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", sentence):
                     offset = sentence_start + match.start() - position
-                    distance = offset if offset >= 0 else -2 * offset
-                    between = self.text[min(position, sentence_start + match.end()) : max(position, sentence_start + match.start())]
-                    if distance < best_distance and LIST_JOINERS.isdisjoint(between.split()):
+                    between = self.text[min(position, sentence_start + match.end()) : max(position, sentence_start + match.start())].split()
+                    distance = offset if offset >= 0 else 2 * sum(len(w) + 1 for w in between if w not in PASSIVE_LINKS)
+                    if distance < best_distance and LIST_JOINERS.isdisjoint(between):
                         best, best_distance = role, distance
         return best, best_distance < 30
 
@@ -460,13 +467,18 @@ def parse_prompt(prompt: str) -> Style:
     instruments = dict(genre.instruments)
     assigned = _assign_roles(caption, named, instruments)
     recognised += [name for _, name in named]
+    named_spans = [(position, position + len(name)) for position, name in named]
+    bass_part = [word for word in ROLE_WORDS["bass"] if caption.find(word, named_spans) >= 0]  # "a walking bass line": a bass plays it
+    recognised += bass_part
     if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
         alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
-        _fill_roles_from_families(instruments, assigned, alone)
+        _fill_roles_from_families(instruments, assigned | ({"bass"} if bass_part else set()), alone)
     _exclude(instruments, excluded)
     recognised += [f"no {name}" for name in sorted(denied_names)]
 
-    silent = frozenset({"bass"} if "bass" in denied_names or caption.denies("bass line") else ())
+    denied_bass_part = [word for word in ROLE_WORDS["bass"] if caption.denies(word)]
+    silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
+    recognised += [f"no {word}" for word in denied_bass_part]
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
     if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
         drums = False
