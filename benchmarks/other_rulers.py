@@ -21,6 +21,10 @@ motion→music over chance (σ = 0.1 s, mean over prompts) against the ruler's f
 and against the two other rulers, per clip and on average. `--variants` adds the variants of
 benchmarks/variants.py and, where the `ffmpeg` command exists, the same three variants written
 by FFmpeg (x264 CRF 20). Last line: `other_rulers_delta=flow X pose Y`.
+
+Before it, what the music could reach, scored the same way: clicks exactly on the composer's
+movement beats (its detection of stops, before any tempo or grid), and each other ruler's own
+stops scored against the other (how far two measurements of the same movement agree).
 """
 
 from __future__ import annotations
@@ -122,17 +126,25 @@ def with_variants(videos: list[Path], work: Path) -> list[Path]:
 
 
 def score(video: Path, cache: Path) -> dict[str, float]:
-    """Δ over chance of the composer's music for `video`, mean over prompts, against each ruler."""
+    """Δ over chance of the composer's music for `video`, mean over prompts, against each ruler;
+    and what is within reach (module docstring)."""
     controls = clip_controls(video, cache)
     movement = clip_movement(video, controls, cache)
     stops = {"ruler flow": movement_beats(movement, "flow"), "ruler body": movement_beats(movement, "body"), **other_stops(video)}
+
+    def delta(ruler: str, beats: np.ndarray) -> float:
+        return delta_over_chance(stops[ruler], beats, controls.duration) if len(stops[ruler]) else np.nan
+
+    reach = {f"stops vs {ruler}": delta(ruler, controls.movement_beats) for ruler in RULERS[2:]}
+    reach["other pose vs other flow"] = delta("other flow", stops["other pose"])
+    reach["other flow vs other pose"] = delta("other pose", stops["other flow"])
     composer, deltas = create_generator("composer"), {ruler: [] for ruler in RULERS}
     for prompt in PROMPTS.values():
         music = composer.generate(controls, prompt, controls.duration, seed=0)
         heard = music_timing(music.audio, music.sample_rate).beats
         for ruler in RULERS:
-            deltas[ruler].append(delta_over_chance(stops[ruler], heard, controls.duration) if len(stops[ruler]) else np.nan)
-    return {ruler: float(np.mean(values)) for ruler, values in deltas.items()}
+            deltas[ruler].append(delta(ruler, heard))
+    return {**{ruler: float(np.mean(values)) for ruler, values in deltas.items()}, **reach}
 
 
 def main() -> None:
@@ -147,6 +159,11 @@ def main() -> None:
         print(f"{clip.stem:<44}" + "".join(f"{rows[-1][ruler]:+12.3f}" for ruler in RULERS), flush=True)
     means = {ruler: np.nanmean([row[ruler] for row in rows]) for ruler in RULERS}
     print(f"{f'mean over {len(rows)} clips':<44}" + "".join(f"{means[ruler]:+12.3f}" for ruler in RULERS))
+    reach = {name: np.nanmean([row[name] for row in rows]) for name in rows[0] if name not in RULERS}
+    print("within reach: clicks on the composer's movement beats against the other flow "
+          f"{reach['stops vs other flow']:+.3f}, the other pose {reach['stops vs other pose']:+.3f}; "
+          f"the other pose's stops against the other flow {reach['other pose vs other flow']:+.3f}, "
+          f"the other flow's against the other pose {reach['other flow vs other pose']:+.3f}")
     print(f"other_rulers_delta=flow {means['other flow']:.3f} pose {means['other pose']:.3f}")
 
 
