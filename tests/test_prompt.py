@@ -44,6 +44,16 @@ def test_a_role_word_belongs_to_the_instrument_it_is_said_of():
     assert "bass line" in beside_piano.recognised and "no bass line" in parse_prompt("no bass line, just piano").recognised
 
 
+def test_players_name_their_instrument():
+    cellist = parse_prompt("A classical piece performed by a solo cellist. The cello plays a slow and mournful melody.")
+    assert cellist.instruments["melody"] == 42  # a cello may lead; a bass guitar never does
+    bass_guitar = parse_prompt("a bass guitar plays the melody").instruments
+    assert bass_guitar["bass"] == 33 and bass_guitar["melody"] not in range(32, 40)
+    jazz = parse_prompt("A pianist, a bassist and a drummer")
+    assert jazz.drums and jazz.instruments["harmony"] == 0 and jazz.instruments["bass"] in range(32, 40)
+    assert not parse_prompt("no drummer, just a guitarist and a singer").drums
+
+
 def test_genre_and_explicit_tempo():
     style = parse_prompt("Epic cinematic orchestral piece with choir and timpani, 92 BPM")
     assert style.genre == "cinematic" and style.tempo_range == (92, 92) and style.tempo_from_prompt

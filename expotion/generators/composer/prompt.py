@@ -70,6 +70,18 @@ INSTRUMENTS = {
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
     "zither": (107, "melody"), "kora": (46, "harmony"), "lyre": (46, "harmony"), "erhu": (40, "melody"),
 }
+# A player names their instrument ("a solo cellist").
+PLAYERS = {
+    "pianist": "piano", "keyboardist": "keyboard", "organist": "organ", "guitarist": "guitar", "bassist": "bass",
+    "violinist": "violin", "fiddler": "fiddle", "violist": "viola", "cellist": "cello", "harpist": "harp",
+    "trumpeter": "trumpet", "trombonist": "trombone", "saxophonist": "saxophone", "clarinetist": "clarinet",
+    "clarinettist": "clarinet", "flutist": "flute", "flautist": "flute", "oboist": "oboe", "bassoonist": "bassoon",
+    "accordionist": "accordion", "banjoist": "banjo", "sitarist": "sitar",
+}
+INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items()})
+# Of the instruments whose nature is the bass, these play a melody or chords when the prompt
+# says so ("the cello plays a mournful melody"); the others only ever play the bass.
+LEADING_BASSES = frozenset({"cello", "cellist", "bassoon", "bassoonist", "tuba"})
 # Hand percussion (GM drum keys), played over the groove. GM has no tabla: the bongos, the
 # nearest pair of small hand drums; a djembe plays on the congas.
 PERCUSSION = {
@@ -90,7 +102,7 @@ KIT_PIECES = {"kick": (grooves.KICK,), "kick drum": (grooves.KICK,), "bass drum"
               "double bass drum": (grooves.KICK,),
               "snare": (grooves.SNARE, grooves.SIDE_STICK), "snare drum": (grooves.SNARE, grooves.SIDE_STICK),
               "hi-hat": _HATS, "hihat": _HATS, "hi hat": _HATS, "cymbal": (grooves.CRASH, grooves.RIDE)}
-KIT_WORDS = ("drum", "drums", "percussion", "beat", "groove")  # the kit as a whole
+KIT_WORDS = ("drum", "drums", "drummer", "drumming", "percussion", "beat", "groove")  # the kit as a whole
 DRUM_WORDS = KIT_WORDS + tuple(KIT_PIECES)
 DRUMS_BY_NAME = {**KIT_PIECES, **PERCUSSION}
 NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
@@ -255,7 +267,8 @@ FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "bass
                 "keyboard": range(0, 8), "organ": range(16, 24), "strings": range(40, 52), "brass": range(56, 64),
                 "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104),
                 "synthesizer": range(80, 104)}
-ONE_INSTRUMENT_WORDS = ("piano",)
+FAMILY_WORDS.update({player: FAMILY_WORDS[name] for player, name in PLAYERS.items() if name in FAMILY_WORDS})
+ONE_INSTRUMENT_WORDS = ("piano", "pianist")
 # Who plays a role when the prompt excludes the genre's own choice.
 STAND_INS = {"melody": (73, 65, 40, 81, 0), "harmony": (0, 25, 48, 4, 89), "bass": (33, 32, 38, 42, 58)}
 ROLE_ORDER = ("melody", "harmony", "bass")
@@ -344,9 +357,9 @@ class Caption:
         another instrument (`LIST_JOINERS`: "a guitar strums the chords and a fiddle plays the
         melody"), a word before it counting twice as far but for the words that hand it on
         (`PASSIVE_LINKS`: "the melody is played on a ukulele"), else the instrument's natural
-        role. Bass instruments play the bass."""
+        role. Bass instruments play the bass, but for the `LEADING_BASSES`."""
         natural = INSTRUMENTS[name][1]
-        if natural == "bass":
+        if natural == "bass" and name not in LEADING_BASSES:
             return "bass", False
         sentence_start = self.text.rfind(".", 0, position) + 1
         sentence_end = self.text.find(".", position)
