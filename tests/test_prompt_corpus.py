@@ -188,6 +188,14 @@ CORPUS = [
     ("Cinematic music with no choir and no drums: strings and a french horn.",
      dict(genre="cinematic", drums=False, lacks={CHOIR}, has={60})),
     ("EDM at 126 bpm without a lead synth, with pads and a synth bass.", dict(genre="edm", lacks={LEAD}, has={SYNTH_BASS})),
+    # --- who plays what, said of players and parts ------------------------------------------
+    ("This is a classical music piece performed by a solo cellist. The cello plays a slow and mournful melody. "
+     "The atmosphere is sad.", dict(genre="classical", drums=False, has={CELLO}, mood="-", tempo_below=85)),
+    ("A male vocalist sings this energetic song. The tempo is fast with aggressive drumming, distorted electric guitar "
+     "riffs and a heavy bass line. This is heavy metal.", dict(genre="metal", drums=True, has={DISTORTION}, tempo_above=119)),
+    ("A pianist, a bassist and a drummer play a bright tune.", dict(drums=True, has={PIANO, FINGER_BASS}, mood="+")),
+    ("No drummer here: just a guitarist and a singer, calm and warm.", dict(drums=False, has={STEEL, VOICE}, mood="+")),
+    ("Smooth jazz with piano and a walking bass line, late at night.", dict(genre="jazz", drums=True, has={PIANO, ACOUSTIC_BASS})),
 ]
 
 
