@@ -62,6 +62,12 @@ def test_genre_and_explicit_tempo():
     assert parse_prompt("a slow waltz on the accordion").meter == 3
 
 
+def test_the_first_genre_named_wins_and_the_longest_name_where_two_begin_together():
+    assert parse_prompt("a pop punk anthem").genre == "punk" and parse_prompt("an indie folk song").genre == "folk"
+    assert parse_prompt("an indie song with a jazz guitar").genre == "rock"
+    assert parse_prompt("a boom bap beat").genre == "hip hop" and parse_prompt("drum & bass at night").genre == "drum and bass"
+
+
 def test_unknown_words_are_ignored():
     style = parse_prompt("zorblax quintessential flimflam 🎵")
     assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt

@@ -188,7 +188,16 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "hymn": "gospel", "spiritual": "gospel", "symphony": "orchestral", "symphonic": "orchestral",
                  "concerto": "classical", "sonata": "classical", "requiem": "classical", "aria": "classical",
                  "chamber music": "classical", "boogie": "blues", "amapiano": "house", "kpop": "pop",
-                 "8-bit": "chiptune", "video game": "chiptune", "cradle song": "lullaby"}
+                 "8-bit": "chiptune", "video game": "chiptune", "cradle song": "lullaby",
+                 "indie": "rock", "indie pop": "pop", "indie folk": "folk", "shoegaze": "rock",
+                 "jam band": "rock", "pop punk": "punk", "new wave": "electronic",
+                 "idm": "electronic", "glitch": "electronic", "breakbeat": "electronic",
+                 "vaporwave": "electronic", "retrowave": "electronic", "chillwave": "electronic", "darkwave": "electronic",
+                 "future bass": "edm", "big room": "edm", "uk garage": "house", "boom bap": "hip hop",
+                 "trip-hop": "hip hop", "doo wop": "soul", "drum & bass": "drum and bass",
+                 "dixieland": "swing", "ragtime": "jazz", "easy listening": "jazz",
+                 "klezmer": "folk", "balkan": "folk", "fado": "folk", "chanson": "folk", "highlife": "funk",
+                 "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
@@ -466,9 +475,10 @@ def parse_prompt(prompt: str) -> Style:
     caption = Caption(prompt)
     recognised: list[str] = []
     genre_names = {**{g: g for g in GENRES}, **GENRE_ALIASES}
-    genre_hits = sorted((caption.find(word), word) for word in genre_names if caption.find(word) >= 0)
-    genre_name = genre_names[genre_hits[0][1]] if genre_hits else "pop"
-    recognised += [genre_hits[0][1]] if genre_hits else []
+    # the first genre named, the longest name where two begin together ("pop punk" before "pop")
+    genre_hits = sorted((caption.find(word), -len(word), word) for word in genre_names if caption.find(word) >= 0)
+    genre_name = genre_names[genre_hits[0][2]] if genre_hits else "pop"
+    recognised += [genre_hits[0][2]] if genre_hits else []
     genre = GENRES[genre_name]
 
     named, excluded, denied_names = caption.named_instruments()
