@@ -68,6 +68,11 @@ def test_the_first_genre_named_wins_and_the_longest_name_where_two_begin_togethe
     assert parse_prompt("a boom bap beat").genre == "hip hop" and parse_prompt("drum & bass at night").genre == "drum and bass"
 
 
+def test_mood_words_set_valence_and_arousal():
+    assert parse_prompt("a tranquil, blissful piece").valence > 0 > parse_prompt("a tranquil, blissful piece").arousal
+    assert parse_prompt("a sinister, urgent piece").valence < 0 < parse_prompt("a sinister, urgent piece").arousal
+
+
 def test_unknown_words_are_ignored():
     style = parse_prompt("zorblax quintessential flimflam 🎵")
     assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt

@@ -231,7 +231,15 @@ MOOD_WORDS = {
     "catchy": (0.6, 0.4), "youthful": (0.6, 0.5), "funny": (0.7, 0.4), "quirky": (0.5, 0.3),
     "whimsical": (0.5, 0.1), "confident": (0.5, 0.5), "majestic": (0.5, 0.6), "victorious": (0.8, 0.8),
     "adventurous": (0.5, 0.6), "sensual": (0.3, -0.2), "suspense": (-0.4, 0.6), "solemn": (-0.3, -0.4),
-    "reverent": (0.2, -0.5),
+    "reverent": (0.2, -0.5), "airy": (0.3, -0.4), "anthemic": (0.6, 0.7), "bleak": (-0.7, -0.3),
+    "blissful": (0.8, -0.2), "bouncy": (0.6, 0.5), "carefree": (0.7, 0.3), "comical": (0.6, 0.4),
+    "contemplative": (0.0, -0.5), "cozy": (0.6, -0.4), "creepy": (-0.6, 0.2), "cute": (0.7, 0.2),
+    "euphoric": (0.9, 0.7), "ecstatic": (0.9, 0.8), "goofy": (0.5, 0.4), "grim": (-0.7, 0.0),
+    "gritty": (-0.3, 0.5), "mischievous": (0.4, 0.4), "moody": (-0.4, -0.1), "noble": (0.4, 0.2),
+    "optimistic": (0.7, 0.3), "punchy": (0.3, 0.7), "rousing": (0.6, 0.7), "seductive": (0.3, -0.1),
+    "sexy": (0.4, 0.1), "silly": (0.6, 0.4), "sinister": (-0.8, 0.3), "soulful": (0.3, -0.1),
+    "stirring": (0.5, 0.5), "sultry": (0.3, -0.2), "thrilling": (0.4, 0.8), "tranquil": (0.5, -0.8),
+    "urgent": (-0.3, 0.7),
 }
 
 
