@@ -52,6 +52,9 @@ def test_players_name_their_instrument():
     jazz = parse_prompt("A pianist, a bassist and a drummer")
     assert jazz.drums and jazz.instruments["harmony"] == 0 and jazz.instruments["bass"] in range(32, 40)
     assert not parse_prompt("no drummer, just a guitarist and a singer").drums
+    country = parse_prompt("A country ballad with a pedal steel and an acoustic guitar")
+    assert (country.instruments["melody"], country.instruments["harmony"]) == (27, 25)  # GM's nearest to a pedal steel
+    assert parse_prompt("A male rapper raps over a beat").genre == "rap"
 
 
 def test_genre_and_explicit_tempo():
@@ -86,6 +89,8 @@ def test_named_hand_percussion_plays_without_bringing_the_drum_kit():
     assert latin.drums and {63, 64, 39} <= set(latin.percussion)
     assert parse_prompt("ambient music without congas or a shaker").percussion == ()
     assert parse_prompt("a rock song").percussion == ()
+    cajon = parse_prompt("An acoustic guitar and a cajon, with a darbuka")
+    assert not cajon.drums and {64, 63, 61, 60} <= set(cajon.percussion)  # congas and bongos
 
 
 def test_a_named_key_or_mode_is_read_as_written():

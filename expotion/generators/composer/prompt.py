@@ -69,6 +69,9 @@ INSTRUMENTS = {
     "mandolin": (105, "melody"), "bouzouki": (105, "melody"), "balalaika": (105, "melody"),
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
     "zither": (107, "melody"), "kora": (46, "harmony"), "lyre": (46, "harmony"), "erhu": (40, "melody"),
+    "pedal steel": (27, "melody"), "lap steel": (27, "melody"), "dobro": (25, "melody"), "mellotron": (48, "harmony"),
+    "euphonium": (57, "melody"), "woodwind": (71, "melody"), "uilleann pipes": (109, "melody"),
+    "vocoder": (54, "melody"), "bass clarinet": (71, "bass"), "contrabassoon": (70, "bass"),
 }
 # A player names their instrument ("a solo cellist").
 PLAYERS = {
@@ -91,6 +94,8 @@ PERCUSSION = {
     "shaker": (grooves.SHAKER,), "maraca": (grooves.SHAKER,), "clap": (grooves.CLAP,), "handclap": (grooves.CLAP,),
     "clapping": (grooves.CLAP,), "snap": (grooves.CLAP,), "cowbell": (grooves.COWBELL,), "clave": (grooves.CLAVES,),
     "wood block": (grooves.WOOD_BLOCK,), "woodblock": (grooves.WOOD_BLOCK,), "triangle": (grooves.TRIANGLE,),
+    "darbuka": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "doumbek": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
+    "dhol": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "cajon": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
 }
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
@@ -197,7 +202,8 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "trip-hop": "hip hop", "doo wop": "soul", "drum & bass": "drum and bass",
                  "dixieland": "swing", "ragtime": "jazz", "easy listening": "jazz",
                  "klezmer": "folk", "balkan": "folk", "fado": "folk", "chanson": "folk", "highlife": "funk",
-                 "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic"}
+                 "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic",
+                 "rapper": "rap"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
