@@ -85,8 +85,8 @@ INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items(
 # Of the instruments whose nature is the bass, these play a melody or chords when the prompt
 # says so ("the cello plays a mournful melody"); the others only ever play the bass.
 LEADING_BASSES = frozenset({"cello", "cellist", "bassoon", "bassoonist", "tuba"})
-# Hand percussion (GM drum keys), played over the groove. GM has no tabla: the bongos, the
-# nearest pair of small hand drums; a djembe plays on the congas.
+# Hand percussion (GM drum keys), played over the groove. GM has no tabla or darbuka: the
+# bongos, the nearest pair of small hand drums; a djembe, dhol or cajon plays on the congas.
 PERCUSSION = {
     "conga": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "djembe": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
     "bongo": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "tabla": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
@@ -391,9 +391,10 @@ class Caption:
         for role, words in ROLE_WORDS.items():
             for word in words:
                 for match in re.finditer(rf"(?<![a-z]){re.escape(word)}(?![a-z])", sentence):
-                    offset = sentence_start + match.start() - position
-                    between = self.text[min(position, sentence_start + match.end()) : max(position, sentence_start + match.start())].split()
-                    distance = offset if offset >= 0 else 2 * sum(len(w) + 1 for w in between if w not in PASSIVE_LINKS)
+                    start, end = sentence_start + match.start(), sentence_start + match.end()
+                    between = self.text[min(position, end) : max(position, start)].split()
+                    after = start >= position
+                    distance = start - position if after else 2 * sum(len(w) + 1 for w in between if w not in PASSIVE_LINKS)
                     if distance < best_distance and LIST_JOINERS.isdisjoint(between):
                         best, best_distance = role, distance
         return best, best_distance < 30
@@ -505,7 +506,7 @@ def parse_prompt(prompt: str) -> Style:
     assigned = _assign_roles(caption, named, instruments)
     recognised += [name for _, name in named]
     named_spans = [(position, position + len(name)) for position, name in named]
-    bass_part = [word for word in ROLE_WORDS["bass"] if caption.find(word, named_spans) >= 0]  # "a walking bass line": a bass plays it
+    bass_part = [word for word in ROLE_WORDS["bass"] if caption.find(word, named_spans) >= 0]  # "a walking bass line"
     recognised += bass_part
     if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
         alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
