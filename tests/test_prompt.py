@@ -63,6 +63,10 @@ def test_genre_and_explicit_tempo():
     assert 52 in style.instruments.values() and 47 in style.instruments.values()
     assert parse_prompt("a funky groove with slap bass").instruments["bass"] == 36
     assert parse_prompt("a slow waltz on the accordion").meter == 3
+    minute = parse_prompt("a piano piece at 90 beats per minute")
+    assert minute.tempo_range == (90, 90) and not minute.drums  # beats per minute ask for no beat
+    assert parse_prompt("an adagio for strings").tempo_range[1] <= 76 and parse_prompt("a presto for piano").tempo_range[0] >= 168
+    assert parse_prompt("a folk song in 3/4 time").meter == 3 and parse_prompt("a folk song in 4/4").meter == 4
 
 
 def test_the_first_genre_named_wins_and_the_longest_name_where_two_begin_together():

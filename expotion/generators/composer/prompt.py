@@ -211,8 +211,10 @@ TEMPO_WORDS = {
     "mid-tempo": (90, 115), "upbeat": (115, 140), "energetic": (120, 150), "fast": (130, 160),
     "quick": (125, 150), "driving": (120, 145), "very fast": (150, 185), "frantic": (160, 190),
     "ballad": (60, 85), "leisurely": (65, 85), "lively": (115, 140), "brisk": (120, 145), "uptempo": (120, 150),
-    "up-tempo": (120, 150),
+    "up-tempo": (120, 150), "largo": (40, 60), "lento": (45, 60), "adagio": (66, 76), "andante": (76, 108),
+    "moderato": (108, 120), "allegretto": (100, 128), "allegro": (120, 156), "vivace": (156, 176), "presto": (168, 200),
 }
+TRIPLE_METER = re.compile(r"\b3\s*/\s*4\b|\bthree[- ]four\b|\btriple (?:meter|metre|time)\b", re.I)
 # word → (valence, arousal) push, each in [-1, 1]
 MOOD_WORDS = {
     "happy": (0.8, 0.4), "joyful": (0.9, 0.5), "cheerful": (0.8, 0.4), "uplifting": (0.7, 0.5),
@@ -461,7 +463,7 @@ def _tempo(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[tuple
     """The tempo range: an explicit BPM; else the first tempo word, within the genre's range
     where the two overlap ("fast" punk is faster than "fast" pop); else the genre's range, kept
     away from any denied tempo word ("not fast")."""
-    bpm = re.search(r"(\d{2,3}) ?bpm", caption.text)
+    bpm = re.search(r"(\d{2,3}) ?(?:bpm|beats per minute)", caption.text)
     if bpm and 30 <= int(bpm.group(1)) <= 250 and caption.find(bpm.group(0)) >= 0:
         recognised.append(bpm.group(0))
         return (int(bpm.group(1)),) * 2, True
@@ -522,12 +524,13 @@ def parse_prompt(prompt: str) -> Style:
         drums = False
         if all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
-    tuned_drums = [span for name in TUNED_DRUMS for span in caption.spans(name)]  # "steel drums" is no drum kit
+    # "steel drums" is no drum kit, and "90 beats per minute" no beat
+    not_kit = [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
     pieces = [span for name in KIT_PIECES if "drum" in name for span in caption.spans(name)]  # "no kick drum": the kick
-    if any(caption.denies(word, tuned_drums + pieces) for word in KIT_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
+    if any(caption.denies(word, not_kit + pieces) for word in KIT_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         drums = False
         recognised.append("no drums")
-    elif not drums and any(caption.find(word, tuned_drums) >= 0 for word in DRUM_WORDS):
+    elif not drums and any(caption.find(word, not_kit) >= 0 for word in DRUM_WORDS):
         groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
         recognised.append("drums")
 
@@ -545,7 +548,9 @@ def parse_prompt(prompt: str) -> Style:
         valence = float(np.mean([MOOD_WORDS[word][0] for word in moods]))
         arousal = float(np.mean([MOOD_WORDS[word][1] for word in moods]))
         recognised += moods
-    meter = 3 if caption.find("waltz") >= 0 or caption.find("3 4") >= 0 else genre.meter
+    triple = TRIPLE_METER.search(prompt)
+    recognised += [triple.group(0)] if triple else []
+    meter = 3 if caption.find("waltz") >= 0 or triple else genre.meter
     tonic, mode = _key(prompt, recognised)
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
                  valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode, muted)
