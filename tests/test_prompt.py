@@ -95,6 +95,10 @@ def test_named_hand_percussion_plays_without_bringing_the_drum_kit():
     assert parse_prompt("a rock song").percussion == ()
     cajon = parse_prompt("An acoustic guitar and a cajon, with a darbuka")
     assert not cajon.drums and {64, 63, 61, 60} <= set(cajon.percussion)  # congas and bongos
+    shaker = parse_prompt("Someone plays a didgeridoo while another person plays a shaker")
+    assert not shaker.drums and shaker.percussion == (70,)  # no genre and no kit asked for: the shaker alone
+    sleigh = parse_prompt("A Christmas song with sleigh bells, a choir and a piano")
+    assert 54 in sleigh.percussion and 14 not in sleigh.instruments.values()  # jingles, not tubular bells
 
 
 def test_a_named_key_or_mode_is_read_as_written():

@@ -86,7 +86,8 @@ INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items(
 # says so ("the cello plays a mournful melody"); the others only ever play the bass.
 LEADING_BASSES = frozenset({"cello", "cellist", "bassoon", "bassoonist", "tuba"})
 # Hand percussion (GM drum keys), played over the groove. GM has no tabla or darbuka: the
-# bongos, the nearest pair of small hand drums; a djembe, dhol or cajon plays on the congas.
+# bongos, the nearest pair of small hand drums; a djembe, dhol or cajon plays on the congas,
+# sleigh bells on the tambourine's jingles.
 PERCUSSION = {
     "conga": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "djembe": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
     "bongo": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "tabla": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
@@ -96,6 +97,7 @@ PERCUSSION = {
     "wood block": (grooves.WOOD_BLOCK,), "woodblock": (grooves.WOOD_BLOCK,), "triangle": (grooves.TRIANGLE,),
     "darbuka": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "doumbek": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
     "dhol": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "cajon": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
+    "sleigh bell": (grooves.TAMBOURINE,), "jingle bell": (grooves.TAMBOURINE,),
 }
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
@@ -203,7 +205,7 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "dixieland": "swing", "ragtime": "jazz", "easy listening": "jazz",
                  "klezmer": "folk", "balkan": "folk", "fado": "folk", "chanson": "folk", "highlife": "funk",
                  "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic",
-                 "rapper": "rap"}
+                 "rapper": "rap", "cowboy": "country"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
@@ -367,7 +369,7 @@ class Caption:
         bass (or a guitar), and "no bass drum" no instrument at all; "a bass line" names a part,
         which the instrument said to play it takes ("carried by a cello"), else the genre's bass."""
         found, denied, denied_names = [], set(), set()
-        claimed = [span for phrase in (*KIT_PIECES, *ROLE_WORDS["bass"]) for span in self.spans(phrase)]
+        claimed = [span for phrase in (*KIT_PIECES, *PERCUSSION, *ROLE_WORDS["bass"]) for span in self.spans(phrase)]
         for position, name, negated in self.mentions(INSTRUMENTS, claimed):
             if negated:
                 denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
@@ -520,9 +522,10 @@ def parse_prompt(prompt: str) -> Style:
     silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
     recognised += [f"no {word}" for word in denied_bass_part]
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
-    if named and not genre_hits:  # "violin and cello": an ensemble, not a drum kit
+    percussion_words = [word for word in PERCUSSION if caption.find(word) >= 0]
+    if (named or percussion_words) and not genre_hits:  # "violin and cello", "a shaker": an ensemble, not a drum kit
         drums = False
-        if all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
+        if named and all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
     # "steel drums" is no drum kit, and "90 beats per minute" no beat
     not_kit = [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
@@ -534,7 +537,6 @@ def parse_prompt(prompt: str) -> Style:
         groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
         recognised.append("drums")
 
-    percussion_words = [word for word in PERCUSSION if caption.find(word) >= 0]
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
     muted_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(DRUMS_BY_NAME) if negated))
