@@ -99,6 +99,8 @@ def test_named_hand_percussion_plays_without_bringing_the_drum_kit():
     assert not shaker.drums and shaker.percussion == (70,)  # no genre and no kit asked for: the shaker alone
     sleigh = parse_prompt("A Christmas song with sleigh bells, a choir and a piano")
     assert 54 in sleigh.percussion and 14 not in sleigh.instruments.values()  # jingles, not tubular bells
+    samba = parse_prompt("samba with agogo bells, a guiro and a cabasa")
+    assert set(samba.percussion) == {67, 68, 73, 69} and 14 not in samba.instruments.values()
 
 
 def test_a_named_key_or_mode_is_read_as_written():

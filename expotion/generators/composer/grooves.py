@@ -19,6 +19,7 @@ KICK, SIDE_STICK, SNARE, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 36, 37, 38, 39,
 LOW_TOM, MID_TOM, HIGH_TOM, CRASH, RIDE, TAMBOURINE, COWBELL = 45, 47, 50, 49, 51, 54, 56
 HIGH_CONGA, LOW_CONGA, CLAVES, SHAKER = 63, 64, 75, 70
 HIGH_BONGO, LOW_BONGO, HIGH_TIMBALE, LOW_TIMBALE, WOOD_BLOCK, TRIANGLE = 60, 61, 65, 66, 76, 81
+HIGH_AGOGO, LOW_AGOGO, CABASA, SHORT_GUIRO = 67, 68, 69, 73
 STEPS_PER_BEAT = 4
 DYNAMICS = {"X": 14, "x": 0, "o": -24}  # velocity offset of a drum hit
 # In a calm bar only the time-keepers play.
@@ -127,7 +128,8 @@ PERCUSSION_PATTERNS = {
     LOW_TIMBALE: "x...x...x...x...", HIGH_TIMBALE: "......o.......o.",
     TAMBOURINE: "x.o.x.o.x.o.x.o.", SHAKER: "x.o.x.o.x.o.x.o.", CLAP: "....x.......x...",
     COWBELL: "x...x...x...x...", CLAVES: "x...x...x...x...", WOOD_BLOCK: "x...x...x...x...",
-    TRIANGLE: "x...x...x...x...",
+    TRIANGLE: "x...x...x...x...", HIGH_AGOGO: "x...x...x...x...", LOW_AGOGO: "..o...o...o...o.",
+    CABASA: "x.o.x.o.x.o.x.o.", SHORT_GUIRO: "x.o.x.o.x.o.x.o.",
 }
 # Melody rhythms by density level (0 sparse … 3 busy), for four-beat and three-beat bars.
 MELODY_RHYTHMS = {

@@ -97,7 +97,9 @@ PERCUSSION = {
     "wood block": (grooves.WOOD_BLOCK,), "woodblock": (grooves.WOOD_BLOCK,), "triangle": (grooves.TRIANGLE,),
     "darbuka": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "doumbek": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
     "dhol": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "cajon": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
-    "sleigh bell": (grooves.TAMBOURINE,), "jingle bell": (grooves.TAMBOURINE,),
+    "sleigh bell": (grooves.TAMBOURINE,), "jingle bell": (grooves.TAMBOURINE,), "guiro": (grooves.SHORT_GUIRO,),
+    "cabasa": (grooves.CABASA,), "agogo": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO),
+    "agogo bell": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO),
 }
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
@@ -522,7 +524,7 @@ def parse_prompt(prompt: str) -> Style:
     silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
     recognised += [f"no {word}" for word in denied_bass_part]
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
-    percussion_words = [word for word in PERCUSSION if caption.find(word) >= 0]
+    percussion_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(PERCUSSION) if not negated))
     if (named or percussion_words) and not genre_hits:  # "violin and cello", "a shaker": an ensemble, not a drum kit
         drums = False
         if named and all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
