@@ -80,6 +80,14 @@ def test_mood_words_set_valence_and_arousal():
     assert parse_prompt("a sinister, urgent piece").valence < 0 < parse_prompt("a sinister, urgent piece").arousal
 
 
+def test_a_cappella_or_no_instruments_is_voices_alone():
+    for prompt in ("An a cappella group sings in harmony", "A choir sings a hymn without instruments"):
+        style = parse_prompt(prompt)
+        assert set(style.instruments.values()) <= {52, 53, 54} and not style.drums and "voices only" in style.recognised
+    assert parse_prompt("A solo piano piece. There are no other instruments.").instruments["bass"] == 0
+    assert 53 in parse_prompt("A man sings over an acoustic guitar").instruments.values()
+
+
 def test_unknown_words_are_ignored():
     style = parse_prompt("zorblax quintessential flimflam 🎵")
     assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt

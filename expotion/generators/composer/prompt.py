@@ -64,7 +64,7 @@ INSTRUMENTS = {
     "hang drum": (114, "melody"), "pizzicato": (45, "harmony"), "pizzicato strings": (45, "harmony"),
     "tremolo strings": (44, "harmony"), "synth strings": (50, "harmony"), "muted trumpet": (59, "melody"),
     "square lead": (80, "melody"), "saw lead": (81, "melody"), "sawtooth lead": (81, "melody"), "bell": (14, "melody"),
-    "whistling": (78, "melody"), "humming": (53, "melody"),
+    "whistling": (78, "melody"), "humming": (53, "melody"), "sings": (53, "melody"),
     # GM has no such instrument: the nearest it has, by how the strings are played
     "mandolin": (105, "melody"), "bouzouki": (105, "melody"), "balalaika": (105, "melody"),
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
@@ -114,7 +114,12 @@ KIT_PIECES = {"kick": (grooves.KICK,), "kick drum": (grooves.KICK,), "bass drum"
 KIT_WORDS = ("drum", "drums", "drummer", "drumming", "percussion", "beat", "groove")  # the kit as a whole
 DRUM_WORDS = KIT_WORDS + tuple(KIT_PIECES)
 DRUMS_BY_NAME = {**KIT_PIECES, **PERCUSSION}
-NO_DRUM_WORDS = ("drumless", "a cappella", "unaccompanied")
+NO_DRUM_WORDS = ("drumless", "unaccompanied")
+# Voices alone: "a cappella", or instruments denied ("a choir sings without instruments"). A
+# lead voice over GM's Synth Voice, whose attack marks the beat: its Choir Aahs swell into each
+# chord, and a listener heard 0.6 of the beats on them (0.99 now; synthetic movement, ad hoc).
+A_CAPPELLA = ("a cappella", "a capella", "acapella", "acappella")
+A_CAPPELLA_VOICES = {"melody": 53, "harmony": 54, "bass": 54}
 
 ROLE_WORDS = {
     "melody": ("melody", "melodic", "lead", "solo", "theme", "riff", "hook", "main tune"),
@@ -519,6 +524,11 @@ def parse_prompt(prompt: str) -> Style:
         _fill_roles_from_families(instruments, assigned | ({"bass"} if bass_part else set()), alone)
     _exclude(instruments, excluded)
     recognised += [f"no {name}" for name in sorted(denied_names)]
+    voices_only = not no_voices and (any(caption.find(word) >= 0 for word in A_CAPPELLA)
+                                     or caption.denies("instrument", caption.spans("other instrument")))
+    if voices_only:
+        instruments = dict(A_CAPPELLA_VOICES)
+        recognised.append("voices only")
 
     denied_bass_part = [word for word in ROLE_WORDS["bass"] if caption.denies(word)]
     silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
@@ -532,7 +542,7 @@ def parse_prompt(prompt: str) -> Style:
     # "steel drums" is no drum kit, and "90 beats per minute" no beat
     not_kit = [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
     pieces = [span for name in KIT_PIECES if "drum" in name for span in caption.spans(name)]  # "no kick drum": the kick
-    if any(caption.denies(word, not_kit + pieces) for word in KIT_WORDS) or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
+    if any(caption.denies(word, not_kit + pieces) for word in KIT_WORDS) or voices_only or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         drums = False
         recognised.append("no drums")
     elif not drums and any(caption.find(word, not_kit) >= 0 for word in DRUM_WORDS):
