@@ -67,6 +67,8 @@ def test_genre_and_explicit_tempo():
     assert minute.tempo_range == (90, 90) and not minute.drums  # beats per minute ask for no beat
     assert parse_prompt("an adagio for strings").tempo_range[1] <= 76 and parse_prompt("a presto for piano").tempo_range[0] >= 168
     assert parse_prompt("a folk song in 3/4 time").meter == 3 and parse_prompt("a folk song in 4/4").meter == 4
+    assert parse_prompt("The tempo is medium fast.").tempo_range[0] >= 110  # not "medium"
+    assert parse_prompt("slow to medium tempo").tempo_range[1] <= 95
 
 
 def test_the_first_genre_named_wins_and_the_longest_name_where_two_begin_together():

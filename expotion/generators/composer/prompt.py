@@ -222,6 +222,9 @@ TEMPO_WORDS = {
     "ballad": (60, 85), "leisurely": (65, 85), "lively": (115, 140), "brisk": (120, 145), "uptempo": (120, 150),
     "up-tempo": (120, 150), "largo": (40, 60), "lento": (45, 60), "adagio": (66, 76), "andante": (76, 108),
     "moderato": (108, 120), "allegretto": (100, 128), "allegro": (120, 156), "vivace": (156, 176), "presto": (168, 200),
+    "mid tempo": (90, 115), "medium fast": (110, 130), "medium-fast": (110, 130), "medium to fast": (110, 130),
+    "medium-to-fast": (110, 130), "moderately fast": (115, 135), "medium slow": (75, 95), "medium-slow": (75, 95),
+    "slow to medium": (75, 95), "slow-to-medium": (75, 95), "moderately slow": (70, 90),
 }
 TRIPLE_METER = re.compile(r"\b3\s*/\s*4\b|\bthree[- ]four\b|\btriple (?:meter|metre|time)\b", re.I)
 # word → (valence, arousal) push, each in [-1, 1]
