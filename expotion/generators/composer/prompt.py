@@ -500,16 +500,45 @@ def _tempo(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[tuple
 
 def parse_prompt(prompt: str) -> Style:
     """The style a prompt asks for; defaults (pop, moderate tempo) fill what it leaves open,
-    and what it denies ("no drums", "without piano", "not fast", "instrumental") never plays."""
+    and what it denies ("no drums", "without piano", "not fast", "instrumental") never plays.
+    Each word it acted on is listed in `Style.recognised`, in the order of the decisions."""
     caption = Caption(prompt)
     recognised: list[str] = []
-    genre_names = {**{g: g for g in GENRES}, **GENRE_ALIASES}
-    # the first genre named, the longest name where two begin together ("pop punk" before "pop")
-    genre_hits = sorted((caption.find(word), -len(word), word) for word in genre_names if caption.find(word) >= 0)
-    genre_name = genre_names[genre_hits[0][2]] if genre_hits else "pop"
-    recognised += [genre_hits[0][2]] if genre_hits else []
+    genre_name, genre_named = _genre(caption, recognised)
     genre = GENRES[genre_name]
+    instruments, named, silent, voices_only = _band(caption, genre, genre_named, recognised)
+    percussion_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(PERCUSSION) if not negated))
+    groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
+    percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
+    recognised += percussion_words
+    muted_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(DRUMS_BY_NAME) if negated))
+    muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
+    recognised += [f"no {word}" for word in muted_words]
+    tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
+    valence, arousal = _mood(caption, genre, recognised)
+    triple = TRIPLE_METER.search(prompt)
+    recognised += [triple.group(0)] if triple else []
+    meter = 3 if caption.find("waltz") >= 0 or triple else genre.meter
+    tonic, mode = _key(prompt, recognised)
+    return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
+                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode, muted)
 
+
+def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
+    """The genre (pop when none is named) and whether the prompt named one: the first named,
+    the longest name where two begin together ("pop punk" before "pop")."""
+    names = {**{genre: genre for genre in GENRES}, **GENRE_ALIASES}
+    hits = sorted((caption.find(word), -len(word), word) for word in names if caption.find(word) >= 0)
+    if not hits:
+        return "pop", False
+    recognised.append(hits[0][2])
+    return names[hits[0][2]], True
+
+
+def _band(caption: Caption, genre: Genre, genre_named: bool,
+          recognised: list[str]) -> tuple[dict[str, int], list[tuple[int, str]], frozenset[str], bool]:
+    """Who plays each role, the instruments the prompt names (position, name), the roles it
+    silences, and whether voices sing alone."""
     named, excluded, denied_names = caption.named_instruments()
     no_voices = caption.find("instrumental") >= 0 or any(caption.denies(word) for word in VOICE_WORDS)
     if no_voices:
@@ -522,7 +551,7 @@ def parse_prompt(prompt: str) -> Style:
     named_spans = [(position, position + len(name)) for position, name in named]
     bass_part = [word for word in ROLE_WORDS["bass"] if caption.find(word, named_spans) >= 0]  # "a walking bass line"
     recognised += bass_part
-    if assigned and not genre_hits:  # no genre to supply a band: the named instruments' own families do
+    if assigned and not genre_named:  # no genre to supply a band: the named instruments' own families do
         alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
         _fill_roles_from_families(instruments, assigned | ({"bass"} if bass_part else set()), alone)
     _exclude(instruments, excluded)
@@ -532,45 +561,42 @@ def parse_prompt(prompt: str) -> Style:
     if voices_only:
         instruments = dict(A_CAPPELLA_VOICES)
         recognised.append("voices only")
-
     denied_bass_part = [word for word in ROLE_WORDS["bass"] if caption.denies(word)]
-    silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
     recognised += [f"no {word}" for word in denied_bass_part]
+    silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
+    return instruments, named, silent, voices_only
+
+
+def _kit(caption: Caption, genre: Genre, genre_named: bool, named: list[tuple[int, str]], hand_percussion: bool,
+         voices_only: bool, recognised: list[str]) -> tuple[str, bool]:
+    """The groove and whether the drum kit plays: the genre's, but an ensemble the prompt
+    names without a genre plays none ("violin and cello", "a shaker"), nor do voices alone or a
+    prompt that denies the kit; a prompt that asks for one gets it."""
     groove, drums = genre.groove, genre.groove in GROOVES_WITH_DRUMS
-    percussion_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(PERCUSSION) if not negated))
-    if (named or percussion_words) and not genre_hits:  # "violin and cello", "a shaker": an ensemble, not a drum kit
+    if (named or hand_percussion) and not genre_named:
         drums = False
         if named and all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
     # "steel drums" is no drum kit, and "90 beats per minute" no beat
     not_kit = [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
     pieces = [span for name in KIT_PIECES if "drum" in name for span in caption.spans(name)]  # "no kick drum": the kick
-    if any(caption.denies(word, not_kit + pieces) for word in KIT_WORDS) or voices_only or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
-        drums = False
+    denied = any(caption.denies(word, not_kit + pieces) for word in KIT_WORDS)
+    if denied or voices_only or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         recognised.append("no drums")
-    elif not drums and any(caption.find(word, not_kit) >= 0 for word in DRUM_WORDS):
-        groove, drums = (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
+        return groove, False
+    if not drums and any(caption.find(word, not_kit) >= 0 for word in DRUM_WORDS):
         recognised.append("drums")
+        return (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
+    return groove, drums
 
-    percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
-    recognised += percussion_words
-    muted_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(DRUMS_BY_NAME) if negated))
-    muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
-    recognised += [f"no {word}" for word in muted_words]
 
-    tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
-    valence, arousal = genre.mood
+def _mood(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[float, float]:
+    """(valence, arousal): the mean push of the mood words said, else the genre's."""
     moods = [word for word in MOOD_WORDS if caption.find(word) >= 0]
-    if moods:
-        valence = float(np.mean([MOOD_WORDS[word][0] for word in moods]))
-        arousal = float(np.mean([MOOD_WORDS[word][1] for word in moods]))
-        recognised += moods
-    triple = TRIPLE_METER.search(prompt)
-    recognised += [triple.group(0)] if triple else []
-    meter = 3 if caption.find("waltz") >= 0 or triple else genre.meter
-    tonic, mode = _key(prompt, recognised)
-    return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
-                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode, muted)
+    if not moods:
+        return genre.mood
+    recognised += moods
+    return float(np.mean([MOOD_WORDS[word][0] for word in moods])), float(np.mean([MOOD_WORDS[word][1] for word in moods]))
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
