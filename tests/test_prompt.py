@@ -90,6 +90,13 @@ def test_a_cappella_or_no_instruments_is_voices_alone():
     assert 53 in parse_prompt("A man sings over an acoustic guitar").instruments.values()
 
 
+def test_a_voice_or_an_instrument_said_to_play_is_not_denied_by_another_name():
+    assert parse_prompt("A song with vocals but no lyrics").instruments["melody"] == 53
+    assert parse_prompt("A female vocalist. No male vocals.").instruments["melody"] == 53
+    assert parse_prompt("without piano, with an electric piano").instruments["harmony"] == 4
+    assert 53 not in parse_prompt("An instrumental piece. This song doesn't have vocals.").instruments.values()
+
+
 def test_unknown_words_are_ignored():
     style = parse_prompt("zorblax quintessential flimflam 🎵")
     assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt

@@ -374,10 +374,11 @@ class Caption:
         return sorted(found)
 
     def named_instruments(self) -> tuple[list[tuple[int, str]], set[int], set[str]]:
-        """(position, name) of each affirmed instrument, the programs of the denied ones, and
-        the denied names. Longer names win: "no bass guitar" denies the bass guitar, not the
-        bass (or a guitar), and "no bass drum" no instrument at all; "a bass line" names a part,
-        which the instrument said to play it takes ("carried by a cello"), else the genre's bass."""
+        """(position, name) of each affirmed instrument, the programs of the denied ones (but
+        those an affirmed name plays: "a female vocalist, no male vocals"), and the denied
+        names. Longer names win: "no bass guitar" denies the bass guitar, not the bass (or a
+        guitar), and "no bass drum" no instrument at all; "a bass line" names a part, which the
+        instrument said to play it takes ("carried by a cello"), else the genre's bass."""
         found, denied, denied_names = [], set(), set()
         claimed = [span for phrase in (*KIT_PIECES, *PERCUSSION, *ROLE_WORDS["bass"]) for span in self.spans(phrase)]
         for position, name, negated in self.mentions(INSTRUMENTS, claimed):
@@ -386,7 +387,7 @@ class Caption:
                 denied_names.add(name)
             elif all(other != name for _, other in found):
                 found.append((position, name))
-        return found, denied, denied_names
+        return found, denied - {INSTRUMENTS[name][0] for _, name in found}, denied_names
 
     def role_for(self, position: int, name: str) -> tuple[str, bool]:
         """The role the prompt gives an instrument, and whether its words give it: the role word
@@ -540,7 +541,8 @@ def _band(caption: Caption, genre: Genre, genre_named: bool,
     """Who plays each role, the instruments the prompt names (position, name), the roles it
     silences, and whether voices sing alone."""
     named, excluded, denied_names = caption.named_instruments()
-    no_voices = caption.find("instrumental") >= 0 or any(caption.denies(word) for word in VOICE_WORDS)
+    voice_named = any(INSTRUMENTS[name][0] in VOICES for _, name in named)  # "vocals but no lyrics" still sing
+    no_voices = caption.find("instrumental") >= 0 or not voice_named and any(caption.denies(word) for word in VOICE_WORDS)
     if no_voices:
         excluded |= VOICES
         named = [(p, name) for p, name in named if INSTRUMENTS[name][0] not in VOICES]
