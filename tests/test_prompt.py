@@ -97,6 +97,13 @@ def test_a_voice_or_an_instrument_said_to_play_is_not_denied_by_another_name():
     assert 53 not in parse_prompt("An instrumental piece. This song doesn't have vocals.").instruments.values()
 
 
+def test_just_drums_silence_every_other_role():
+    for prompt in ("just drums", "a drum solo", "percussion only, fast"):
+        style = parse_prompt(prompt)
+        assert style.drums and style.silent == {"melody", "harmony", "bass"}, prompt
+    assert parse_prompt("just drums and bass").silent == frozenset()
+
+
 def test_unknown_words_are_ignored():
     style = parse_prompt("zorblax quintessential flimflam 🎵")
     assert style.genre == "pop" and style.recognised == [] and not style.tempo_from_prompt

@@ -304,9 +304,11 @@ class Arranger:
             target = min(chord_tones, key=lambda p: (abs(p - target), p))
         return target
 
-    def answer_stops(self, bars: list[Bar], stops: np.ndarray, strengths: np.ndarray, drummed: list[bool]) -> int:
-        """Movement beats after strong strokes that fall off the beat get a hit of their own;
-        the rest are already on a beat. Returns how many hits were added."""
+    def answer_stops(self, bars: list[Bar], stops: np.ndarray, strengths: np.ndarray, drummed: list[bool],
+                     chorded: list[bool]) -> int:
+        """Movement beats after strong strokes that fall off the beat get a hit of their own (a
+        tom where the drums play, else a chord where chords play); the rest are already on a
+        beat. Returns how many hits were added."""
         added = 0
         bar_starts = np.array([self.seconds(bar, 0) for bar in bars])
         for time, strength in zip(stops, strengths):
@@ -317,25 +319,30 @@ class Arranger:
             velocity = 70 + 40 * min(strength - STRONG_STROKE, 1.0)
             if drummed[number]:
                 self.add(self.drums, grooves.MID_TOM, time, time + 0.12, velocity)
-            else:
+            elif chorded[number]:
                 top = voice(bar.chord, None, *CHORD_REGISTER, voices=3)
                 for pitch in top:
                     self.add(self.tracks["harmony"], pitch, time, time + 0.18, velocity)
+            else:
+                continue
             added += 1
         return added
 
     def build(self, sections: list[Section], energy: np.ndarray, home: Key, stops: np.ndarray, strengths: np.ndarray) -> Score:
         bars = self.plan_bars(sections, energy, home)
+        plays = {role: role not in self.style.silent for role in ("melody", "harmony", "bass")}
+        drums_alone = not any(plays.values())  # then they keep time in every bar
         layers = {
-            "harmony": [True] * len(bars),
-            "bass": ["bass" not in self.style.silent and bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
-            "drums": [self.drummed and bar.energy >= LAYER_ENTRY["drums"] for bar in bars],
+            "harmony": [plays["harmony"]] * len(bars),
+            "bass": [plays["bass"] and bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
+            "drums": [self.drummed and (drums_alone or bar.energy >= LAYER_ENTRY["drums"]) for bar in bars],
             "percussion": [bool(self.percussion) and bar.energy >= LAYER_ENTRY["percussion"] for bar in bars],
-            "melody": [bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
+            "melody": [plays["melody"] and bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
         }
         voicing = None
         for number, bar in enumerate(bars):
-            voicing = self.comp(bar, voicing, layers["drums"][number])
+            if layers["harmony"][number]:
+                voicing = self.comp(bar, voicing, layers["drums"][number])
             if layers["bass"][number]:
                 following = bars[number + 1].chord.root if number + 1 < len(bars) else bar.chord.root
                 self.bass(bar, following)
@@ -344,7 +351,7 @@ class Arranger:
             if layers["percussion"][number]:  # softer than a full kit: it joins with the bass
                 self.play_patterns(bar, self.percussion, 50 + 45 * bar.energy)
         self.melody(bars, layers["melody"])
-        self.answer_stops(bars, stops, strengths, layers["drums"])
+        self.answer_stops(bars, stops, strengths, layers["drums"], layers["harmony"])
         for track in (*self.tracks.values(), self.drums):
             if track.notes:
                 track.notes.sort(key=lambda note: (note.start, note.pitch))

@@ -115,6 +115,9 @@ KIT_WORDS = ("drum", "drums", "drummer", "drumming", "percussion", "beat", "groo
 DRUM_WORDS = KIT_WORDS + tuple(KIT_PIECES)
 DRUMS_BY_NAME = {**KIT_PIECES, **PERCUSSION}
 NO_DRUM_WORDS = ("drumless", "unaccompanied")
+# Drums alone: "just drums", "only a beat", "percussion only", "a drum solo" (not "just drums and bass")
+DRUMS_ALONE = re.compile(r"\b(?:just|only)\s+(?:a\s+)?(?:drums?|percussion|(?:drum\s+)?beat)\b(?!\s*(?:and|&|n|with|plus)\b)"
+                         r"|\b(?:drums?|percussion)\s+only\b|\bdrum\s+solo\b", re.I)
 # Voices alone: "a cappella", or instruments denied ("a choir sings without instruments"). A
 # lead voice over GM's Synth Voice, whose attack marks the beat: its Choir Aahs swell into each
 # chord, and a listener heard 0.6 of the beats on them (0.99 now; synthetic movement, ad hoc).
@@ -510,6 +513,10 @@ def parse_prompt(prompt: str) -> Style:
     instruments, named, silent, voices_only = _band(caption, genre, genre_named, recognised)
     percussion_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(PERCUSSION) if not negated))
     groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
+    drums_alone = DRUMS_ALONE.search(prompt)
+    if drums and drums_alone:
+        silent = frozenset({"melody", "harmony", "bass"})
+        recognised.append(drums_alone.group(0))
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
     muted_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(DRUMS_BY_NAME) if negated))
