@@ -170,6 +170,7 @@ def test_drums_alone_keep_time_in_every_bar_and_nothing_else_plays():
     assert not pitched and len(drums) > 0
     assert sorted(music.decisions["layers_per_bar"]["drums"]) == list(range(len(music.decisions["energy_per_bar"])))
     assert np.mean(intended_beats_heard(stops, "just drums")) >= 0.9
+    assert music.decisions["style"]["instruments"] == {}  # no one else is said to play
 
 
 def test_a_named_key_is_the_key_of_every_section_and_the_rest_of_the_music_stays_the_seeds():

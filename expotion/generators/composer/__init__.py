@@ -76,7 +76,7 @@ class Composer:
                 "recognised_words": style.recognised,
                 "instruments": {
                     role: {"program": program, "name": pretty_midi.program_to_instrument_name(program)}
-                    for role, program in style.instruments.items()
+                    for role, program in style.instruments.items() if role not in style.silent
                 },
             },
             "tempo": {"bpm": round(grid.bpm, 2), "source": grid.source, "periodicity": round(grid.periodicity, 3)},
