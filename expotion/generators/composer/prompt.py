@@ -280,7 +280,7 @@ class Style:
     meter: int = 4
     swing: float = 0.0
     recognised: list[str] = field(default_factory=list)  # prompt words that shaped the style
-    silent: frozenset[str] = frozenset()  # roles the prompt asked not to hear ("no bass")
+    silent: frozenset[str] = frozenset()  # roles the prompt asked not to hear ("no bass", "just drums")
     percussion: tuple[int, ...] = ()  # GM drum keys of the hand percussion the prompt names
     tonic: int | None = None  # pitch class of the key the prompt names ("in F# minor")
     mode: str | None = None  # "major" or "minor", where the prompt names one
