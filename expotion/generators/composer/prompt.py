@@ -82,9 +82,16 @@ PLAYERS = {
     "accordionist": "accordion", "banjoist": "banjo", "sitarist": "sitar",
 }
 INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items()})
+
+
+def _and_players(names: set[str]) -> frozenset[str]:
+    """`names` and the names of their players."""
+    return frozenset(names) | {player for player, name in PLAYERS.items() if name in names}
+
+
 # Of the instruments whose nature is the bass, these play a melody or chords when the prompt
 # says so ("the cello plays a mournful melody"); the others only ever play the bass.
-LEADING_BASSES = frozenset({"cello", "cellist", "bassoon", "bassoonist", "tuba"})
+LEADING_BASSES = _and_players({"cello", "bassoon", "tuba"})
 # Hand percussion (GM drum keys), played over the groove. GM has no tabla or darbuka: the
 # bongos, the nearest pair of small hand drums; a djembe, dhol or cajon plays on the congas,
 # sleigh bells on the tambourine's jingles.
@@ -308,7 +315,7 @@ FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "bass
                 "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104),
                 "synthesizer": range(80, 104)}
 FAMILY_WORDS.update({player: FAMILY_WORDS[name] for player, name in PLAYERS.items() if name in FAMILY_WORDS})
-ONE_INSTRUMENT_WORDS = ("piano", "pianist")
+ONE_INSTRUMENT_WORDS = _and_players({"piano"})
 # Who plays a role when the prompt excludes the genre's own choice.
 STAND_INS = {"melody": (73, 65, 40, 81, 0), "harmony": (0, 25, 48, 4, 89), "bass": (33, 32, 38, 42, 58)}
 ROLE_ORDER = ("melody", "harmony", "bass")
@@ -511,7 +518,8 @@ def parse_prompt(prompt: str) -> Style:
     genre_name, genre_named = _genre(caption, recognised)
     genre = GENRES[genre_name]
     instruments, named, silent, voices_only = _band(caption, genre, genre_named, recognised)
-    percussion_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(PERCUSSION) if not negated))
+    drum_mentions = caption.mentions(DRUMS_BY_NAME)  # the kit's pieces and the hand percussion, each read once
+    percussion_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if name in PERCUSSION and not negated))
     groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
     drums_alone = DRUMS_ALONE.search(prompt)
     if drums and drums_alone:
@@ -519,7 +527,7 @@ def parse_prompt(prompt: str) -> Style:
         recognised.append(drums_alone.group(0))
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
-    muted_words = list(dict.fromkeys(name for _, name, negated in caption.mentions(DRUMS_BY_NAME) if negated))
+    muted_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if negated))
     muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
     recognised += [f"no {word}" for word in muted_words]
     tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
