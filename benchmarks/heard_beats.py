@@ -2,14 +2,14 @@
 
     python benchmarks/heard_beats.py [--scenes N]
 
-For each genre the composer knows, N scenes of synthetic movement whose stops drift in tempo,
+For each genre the composer knows, and for three compound times (6/8, 9/8, 12/8), N scenes of synthetic movement whose stops drift in tempo,
 jitter and drop out (the same scenes as `benchmarks/sync.py`'s synthetic section) are given
 to the composer as controls. librosa's beat tracker then listens to the rendered music and,
 for comparison, to a click track on the beats the composer meant. Printed per genre: the share
 of meant beats (1–15 s, once the tracker has settled) within 50 ms of a heard beat, for the
 music and for the clicks, and the music's worst scene. Clicks show what the tracker itself
 loses on a drifting tempo; the gap between the two is what the arrangement loses. Last line:
-`heard_beat_hit_rate=X` (mean over genres and scenes, music).
+`heard_beat_hit_rate=X` (mean over prompts and scenes, music).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from expotion.testing.clicks import click_track  # noqa: E402
 from expotion.testing.controls import synthetic_controls  # noqa: E402
 
 SECONDS = 16.0
+COMPOUND_TIMES = ("folk music in 6/8", "pop music in 9/8", "rock music in 12/8")
 SETTLED = (1.0, 15.0)  # meant beats scored: after the tracker settles in, before the end
 TOLERANCE_S = 0.05
 
@@ -46,19 +47,20 @@ def main() -> None:
     args = parser.parse_args()
     composer = create_generator("composer")
     music_rates = []
-    width = max(map(len, GENRES)) + 1
-    print(f"{'genre':<{width}} {'music':>6} {'clicks':>7} {'worst scene':>12}")
-    for genre in sorted(GENRES):
+    prompts = [f"{genre} music" for genre in sorted(GENRES)] + list(COMPOUND_TIMES)
+    width = max(map(len, prompts)) + 1
+    print(f"{'prompt':<{width}} {'music':>6} {'clicks':>7} {'worst scene':>12}")
+    for prompt in prompts:
         rng = np.random.default_rng(42)
         music, clicks = [], []
         for scene in range(args.scenes):
             stops = drifting_stops(rng, SECONDS)
-            made = composer.generate(synthetic_controls(SECONDS, stops), f"{genre} music", SECONDS, seed=scene)
+            made = composer.generate(synthetic_controls(SECONDS, stops), prompt, SECONDS, seed=scene)
             music.append(hit_rate(made.beat_times, music_timing(made.audio, made.sample_rate).beats))
             track = click_track(made.beat_times, SECONDS, made.sample_rate)
             clicks.append(hit_rate(made.beat_times, music_timing(track, made.sample_rate).beats))
         music_rates += music
-        print(f"{genre:<{width}} {np.mean(music):6.2f} {np.mean(clicks):7.2f} {np.min(music):12.2f}", flush=True)
+        print(f"{prompt:<{width}} {np.mean(music):6.2f} {np.mean(clicks):7.2f} {np.min(music):12.2f}", flush=True)
     print(f"heard_beat_hit_rate={np.mean(music_rates):.3f}")
 
 

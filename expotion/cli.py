@@ -192,7 +192,8 @@ def _run_generate(args) -> None:
         _warn(f"MP4 cannot carry {video.name}'s {result.encoded_from} video: it was encoded as H.264 (CRF 18)")
     decisions = result.music.decisions
     if "tempo" in decisions:
-        summary = f"{decisions['tempo']['bpm']:.0f} BPM (tempo from the {decisions['tempo']['source']}), key {decisions['key']}"
+        summary = (f"{decisions['tempo']['bpm']:.0f} BPM (tempo from the {decisions['tempo']['source']}) in "
+                   f"{decisions['style']['time_signature']}, key {decisions['key']}")
     else:
         summary = f"{decisions['model']}" + (f" + adapter {decisions['adapter']}" if decisions.get("adapter") else " (text only)")
     print(f"{result.video}: {result.music.duration:.2f} s of music, {summary}, seed {result.seed}")

@@ -1,4 +1,5 @@
 import pretty_midi
+import pytest
 
 from expotion.generators.composer.prompt import parse_prompt
 
@@ -69,6 +70,21 @@ def test_genre_and_explicit_tempo():
     assert parse_prompt("a folk song in 3/4 time").meter == 3 and parse_prompt("a folk song in 4/4").meter == 4
     assert parse_prompt("The tempo is medium fast.").tempo_range[0] >= 110  # not "medium"
     assert parse_prompt("slow to medium tempo").tempo_range[1] <= 95
+
+
+@pytest.mark.parametrize("prompt, time_signature", [
+    ("a folk ballad in 6/8", "6/8"), ("slow blues in 12/8", "12/8"), ("a nine-eight groove", "9/8"),
+    ("a piano piece in compound time", "6/8"), ("a slip jig", "9/8"), ("a folk song in 3/4 time", "3/4"),
+    ("a slow waltz", "3/4"), ("pop in 4/4", "4/4"), ("rock music", "4/4")])
+def test_the_time_signature_a_prompt_names(prompt, time_signature):
+    style = parse_prompt(prompt)
+    assert style.time_signature == time_signature
+    assert style.compound == time_signature.endswith("/8")
+
+
+def test_a_jig_is_folk_music_in_six_eight():
+    jig = parse_prompt("an Irish jig on the fiddle")
+    assert (jig.genre, jig.time_signature, jig.instruments["melody"]) == ("folk", "6/8", 40)
 
 
 def test_the_first_genre_named_wins_and_the_longest_name_where_two_begin_together():

@@ -58,7 +58,7 @@ class Composer:
         strengths = controls.movement_beat_strengths if heard else np.zeros(0)
         score = Arranger(style, grid, duration, int(rng.integers(2**31))).build(sections, energy, home, stops, strengths)
 
-        groove = grooves.groove_for_meter(style.groove, grid.meter)
+        groove = grooves.groove_for_meter(style.groove, grid.meter, style.compound)
         tracks = {track.name.split(":")[0]: track for track in score.midi.instruments}
         plan = MixPlan({role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES},
                        self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
@@ -73,6 +73,7 @@ class Composer:
                 "drums": style.drums,
                 "percussion": [pretty_midi.note_number_to_drum_name(piece) for piece in style.percussion],
                 "meter": style.meter,
+                "time_signature": style.time_signature,
                 "recognised_words": style.recognised,
                 "instruments": {
                     role: {"program": program, "name": pretty_midi.program_to_instrument_name(program)}

@@ -23,7 +23,8 @@ CHORD_REGISTER = (52, 76)
 POWER_REGISTER = (40, 52)  # power chords sit low, where distorted guitars growl
 BASS_REGISTER = (33, 45)
 # In a calm bar the bass plays plain quarter notes, softly: the beat goes on, nothing else.
-CALM_BASS = {4: ((0, 1, "R"), (1, 1, "R"), (2, 1, "5"), (3, 1, "R")), 3: ((0, 1, "R"), (1, 1, "5"), (2, 1, "5"))}
+CALM_BASS = {4: ((0, 1, "R"), (1, 1, "R"), (2, 1, "5"), (3, 1, "R")), 3: ((0, 1, "R"), (1, 1, "5"), (2, 1, "5")),
+             2: ((0, 1, "R"), (1, 1, "5"))}
 MELODY_CENTRE = 71
 # Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
 LAYER_ENTRY = {"bass": 0.2, "percussion": 0.2, "melody": 0.3, "drums": 0.35}
@@ -38,6 +39,11 @@ ON_BEAT_S = 0.06
 # double time until their between-beat notes were left out, and slow strings until their
 # melody's moved onto the beat.
 SLOW_BPM = 100.0
+# But in slow compound time with drums the last eighth of each beat plays: without it a slow
+# 6/8 is heard as 2/4. All three eighths made librosa hear every second eighth as the beat (half
+# the meant beats heard at 60 and 75 BPM); the last alone, on drifting synthetic movement under
+# 100 BPM, kept 0.97–1.0 of them heard (0.99–1.0 without it). Without drums it cost more (0.91
+# against 0.93), and is left out.
 # A beat longer or shorter than the grid's median by more than this (|log ratio|) is uneven: a
 # listener keeping a steady pulse (as beat trackers do) hears notes between such beats as beats
 # of their own, and may follow them off the beat. Drums, bass and melody start nothing between
@@ -81,9 +87,10 @@ class Arranger:
     def __init__(self, style: Style, grid: BeatGrid, duration: float, seed: int):
         self.style, self.grid, self.duration = style, grid, duration
         self.rng = np.random.default_rng(seed)
-        self.groove = grooves.groove_for_meter(style.groove, grid.meter)
+        self.groove = grooves.groove_for_meter(style.groove, grid.meter, style.compound)
         self.drummed = style.drums and bool(self.groove.drums)
-        self.percussion = {piece: grooves.PERCUSSION_PATTERNS[piece] for piece in style.percussion
+        self.slow_lilt = style.compound and self.drummed
+        self.percussion = {piece: grooves.percussion_pattern(piece, self.groove.steps_per_beat) for piece in style.percussion
                            if not (self.drummed and piece in self.groove.drums)}  # the groove's own plays as written
         self.midi = pretty_midi.PrettyMIDI(initial_tempo=float(np.clip(grid.bpm, 20, 300)))
         programs = dict(style.instruments)
@@ -109,10 +116,11 @@ class Arranger:
 
     def plays_at(self, bar: Bar, position: float, role: str) -> bool:
         """Whether a `role` note at this position in the bar is played: every note on a beat;
-        between the beats none in slow music, and only the chords' within an uneven beat."""
+        between the beats none in slow music (but the lilt of slow compound time with drums),
+        and only the chords' within an uneven beat."""
         if position == int(position):
             return True
-        if self.grid.bpm < SLOW_BPM:
+        if self.grid.bpm < SLOW_BPM and not (self.slow_lilt and position % 1 > 0.5):
             return False
         return role == "harmony" or bar.first_beat + int(position) not in self.uneven_beats
 
@@ -218,10 +226,10 @@ class Arranger:
 
     def play_patterns(self, bar: Bar, patterns: dict[int, str], base: float) -> None:
         """Drum patterns (grooves.py) for one bar, on the drum track."""
-        steps = grooves.STEPS_PER_BEAT * self.grid.meter
+        steps_per_beat = self.groove.steps_per_beat
         for drum, hits in patterns.items():
-            for step, mark in enumerate(hits[:steps]):
-                position = step / grooves.STEPS_PER_BEAT
+            for step, mark in enumerate(hits[:steps_per_beat * self.grid.meter]):
+                position = step / steps_per_beat
                 if mark in grooves.DYNAMICS and self.plays_at(bar, position, "drums"):
                     start = self.seconds(bar, position)
                     between = min(0.0, self.metric_accent(position) + 10) if position != int(position) else 0.0
@@ -235,9 +243,10 @@ class Arranger:
         if bar.section_start and not light and grooves.CRASH not in self.style.muted:
             start = self.seconds(bar, 0)
             self.add(self.drums, grooves.CRASH, start, start + 0.5, base + 15)
-        if bar.section_end and bar.energy >= 0.5:  # a fill into the next section, on the last beat's sixteenths
-            for step, tom in enumerate((grooves.HIGH_TOM, grooves.MID_TOM, grooves.LOW_TOM, grooves.LOW_TOM)):
-                position = self.grid.meter - 1 + step / 4
+        if bar.section_end and bar.energy >= 0.5:  # a fill into the next section, on the last beat's steps
+            steps_per_beat = self.groove.steps_per_beat
+            for step, tom in enumerate((grooves.HIGH_TOM, grooves.MID_TOM, grooves.LOW_TOM, grooves.LOW_TOM)[:steps_per_beat]):
+                position = self.grid.meter - 1 + step / steps_per_beat
                 if not self.plays_at(bar, position, "drums"):
                     continue
                 start = self.seconds(bar, position)
@@ -247,7 +256,8 @@ class Arranger:
         """Two-bar motifs, repeated with variation in four-bar phrases that end on a long
         chord tone; chord tones on strong beats, stepwise scale motion between."""
         meter = self.grid.meter
-        rhythms = grooves.MELODY_RHYTHMS[meter if meter in grooves.MELODY_RHYTHMS else 4]
+        rhythms = grooves.melody_rhythms(meter, self.style.compound)
+        middle = meter // 2 if self.style.compound else meter / 2  # the bar's second strong beat
         centre = MELODY_CENTRE + int(round(4 * self.style.arousal))
         pitch = centre
         motif: list[tuple[tuple, list[int]]] = []
@@ -266,10 +276,10 @@ class Arranger:
             cadence = phrase_bar == 3 or number == len(bars) - 1
             notes = list(rhythm)
             if cadence:  # hold the phrase's last note to the end of the bar
-                notes = [n for n in notes if n[0] < meter / 2] + [(meter / 2, meter / 2)]
+                notes = [n for n in notes if n[0] < middle] + [(middle, meter - middle)]
             notes = self.on_the_beats(bar, notes)
             for index, (position, length) in enumerate(notes):
-                strong = position in (0, meter / 2) or (cadence and index == len(notes) - 1)
+                strong = position in (0, middle) or (cadence and index == len(notes) - 1)
                 pitch = self._next_pitch(pitch, int(steps[index % len(steps)]), bar, strong, centre)
                 velocity = 62 + 40 * bar.energy + (8 if strong else 0) + self.rng.integers(-4, 5)
                 start, end = self.seconds(bar, position), self.seconds(bar, position + length)

@@ -1,9 +1,10 @@
 """Grooves: what drums, bass and chords play within one bar, and how hard.
 
-Drum patterns are strings over a grid of four steps per beat: 'X' an accented hit, 'x' a
-hit, 'o' a ghost note, '.' a rest. Bass notes are (position in beats, length in beats, chord
-degree); chord hits are (position, length). Each groove names a 4/4 feel; any groove in 3/4
-falls back to the waltz.
+Drum patterns are strings over a grid of four steps per beat (three in compound time): 'X' an
+accented hit, 'x' a hit, 'o' a ghost note, '.' a rest. Bass notes are (position in beats,
+length in beats, chord degree); chord hits are (position, length). Each groove names a 4/4
+feel; any groove in 3/4 falls back to the waltz, and any in compound time (6/8, 9/8, 12/8:
+two, three or four beats, each divided in three) to the compound groove.
 
 Every groove is written so that the beat a listener (or a beat tracker) hears is the beat
 the composer means: each beat starts with a low or broadband onset (kick, bass, snare, a
@@ -38,6 +39,7 @@ class Groove:
     sidechain: bool = False  # chords duck under every kick and swell back (house, EDM)
     pizzicato_bass: bool = False  # a bowed bass line is plucked, so that it marks the beat
     emphasis: dict[str, float] = field(default_factory=dict)  # role → dB above the standard mix (audio/mix.py)
+    steps_per_beat: int = STEPS_PER_BEAT  # of the drum patterns
 
 
 def _eighths(degree: str = "R", length: float = 0.45) -> tuple[tuple[float, float, str], ...]:
@@ -118,6 +120,13 @@ GROOVES = {
         ((0, 1, "R"),),
         ((1, 1), (2, 1)),
     ),
+    # 12/8, and the first two or three beats of it for 6/8 and 9/8: kick and bass on the beats,
+    # the snare on the second and fourth, the chord broken over the three eighths of each beat.
+    "compound": Groove(
+        {KICK: "X.....x.....", SNARE: "...x.....x..", CLOSED_HAT: "xooxooxooxoo"},
+        ((0, 1, "R"), (1, 1, "5"), (2, 1, "8"), (3, 1, "5")),
+        tuple((step / 3, 1 / 3) for step in range(12)), chord_style="arpeggio", steps_per_beat=3,
+    ),
 }
 # Hand percussion a prompt names, played over any groove (or alone where the genre has no
 # drums): each piece marks the beats, or fills between them as softly as a hi-hat; claps
@@ -151,5 +160,36 @@ MELODY_RHYTHMS = {
 }
 
 
-def groove_for_meter(name: str, meter: int) -> Groove:
-    return GROOVES["waltz" if meter == 3 else name]
+# In compound time a bar's rhythm is made of one cell per beat, the option's cells cycling through
+# the bar's beats: the whole beat, a quarter and an eighth (the lilt), or three eighths. These
+# are density levels 1 to 3; at level 0 one note is held through the bar.
+WHOLE, LILT, EIGHTHS = ((0, 1),), ((0, 2 / 3), (2 / 3, 1 / 3)), ((0, 1 / 3), (1 / 3, 1 / 3), (2 / 3, 1 / 3))
+COMPOUND_MELODY_CELLS = (
+    ((LILT, WHOLE), (WHOLE, LILT)),
+    ((LILT,), (EIGHTHS, WHOLE)),
+    ((EIGHTHS, LILT), (LILT, EIGHTHS)),
+)
+
+
+def melody_rhythms(meter: int, compound: bool) -> tuple:
+    """Options of (position, length) notes for a bar, by density level."""
+    if not compound:
+        return MELODY_RHYTHMS[meter if meter in MELODY_RHYTHMS else 4]
+    held = (((0, meter),),)
+    return (held,) + tuple(
+        tuple(tuple((beat + position, length) for beat in range(meter) for position, length in cells[beat % len(cells)])
+              for cells in options)
+        for options in COMPOUND_MELODY_CELLS)
+
+
+def percussion_pattern(piece: int, steps_per_beat: int) -> str:
+    """A hand-percussion pattern on the groove's grid: in compound time each beat's sixteenths
+    become eighths (the hits on the beat and on its "and" fall on the first and third eighth)."""
+    pattern = PERCUSSION_PATTERNS[piece]
+    if steps_per_beat == STEPS_PER_BEAT:
+        return pattern
+    return "".join(pattern[beat:beat + steps_per_beat] for beat in range(0, len(pattern), STEPS_PER_BEAT))
+
+
+def groove_for_meter(name: str, meter: int, compound: bool = False) -> Groove:
+    return GROOVES["compound" if compound else "waltz" if meter == 3 else name]

@@ -222,7 +222,7 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "dixieland": "swing", "ragtime": "jazz", "easy listening": "jazz",
                  "klezmer": "folk", "balkan": "folk", "fado": "folk", "chanson": "folk", "highlife": "funk",
                  "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic",
-                 "rapper": "rap", "cowboy": "country"}
+                 "rapper": "rap", "cowboy": "country", "jig": "folk"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
@@ -237,6 +237,11 @@ TEMPO_WORDS = {
     "slow to medium": (75, 95), "slow-to-medium": (75, 95), "moderately slow": (70, 90),
 }
 TRIPLE_METER = re.compile(r"\b3\s*/\s*4\b|\bthree[- ]four\b|\btriple (?:meter|metre|time)\b", re.I)
+# Compound time: each beat divides in three. 6/8 has two beats to the bar, 9/8 three, 12/8
+# four; compound time unnumbered, and the jig, are 6/8, the slip jig 9/8.
+COMPOUND_METER = re.compile(r"\b(6|9|12)\s*/\s*8\b|\b(six|nine|twelve)[- ]eight\b|\bcompound (?:meter|metre|time)\b"
+                            r"|\b(slip )?jigs?\b", re.I)
+EIGHTHS_PER_BAR = {"6": 6, "9": 9, "12": 12, "six": 6, "nine": 9, "twelve": 12}
 # word → (valence, arousal) push, each in [-1, 1]
 MOOD_WORDS = {
     "happy": (0.8, 0.4), "joyful": (0.9, 0.5), "cheerful": (0.8, 0.4), "uplifting": (0.7, 0.5),
@@ -284,14 +289,19 @@ class Style:
     progressions: str
     valence: float  # −1 sad … +1 happy, from the prompt's words and genre
     arousal: float  # −1 calm … +1 excited
-    meter: int = 4
+    meter: int = 4  # beats per bar
     swing: float = 0.0
+    compound: bool = False  # each beat divides in three eighths (6/8, 9/8, 12/8), not in two
     recognised: list[str] = field(default_factory=list)  # prompt words that shaped the style
     silent: frozenset[str] = frozenset()  # roles the prompt asked not to hear ("no bass", "just drums")
     percussion: tuple[int, ...] = ()  # GM drum keys of the hand percussion the prompt names
     tonic: int | None = None  # pitch class of the key the prompt names ("in F# minor")
     mode: str | None = None  # "major" or "minor", where the prompt names one
     muted: frozenset[int] = frozenset()  # GM drum keys the prompt denies ("no cymbals"), of the kit or not
+
+    @property
+    def time_signature(self) -> str:
+        return f"{3 * self.meter}/8" if self.compound else f"{self.meter}/4"
 
 
 NEGATIONS = ("no", "not", "without", "never", "none", "lacks", "lacking", "minus", "absence of", "free of", "isn t",
@@ -532,12 +542,25 @@ def parse_prompt(prompt: str) -> Style:
     recognised += [f"no {word}" for word in muted_words]
     tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
     valence, arousal = _mood(caption, genre, recognised)
-    triple = TRIPLE_METER.search(prompt)
-    recognised += [triple.group(0)] if triple else []
-    meter = 3 if caption.find("waltz") >= 0 or triple else genre.meter
+    meter, compound = _meter(prompt, caption, genre, recognised)
     tonic, mode = _key(prompt, recognised)
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
-                 valence, arousal, meter, genre.swing, list(dict.fromkeys(recognised)), silent, percussion, tonic, mode, muted)
+                 valence, arousal, meter, genre.swing, compound, list(dict.fromkeys(recognised)), silent, percussion,
+                 tonic, mode, muted)
+
+
+def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -> tuple[int, bool]:
+    """(beats per bar, compound): a compound time the prompt names, else 3/4 where it names
+    triple time or a waltz, else the genre's."""
+    compound = COMPOUND_METER.search(prompt)
+    if compound:
+        recognised.append(compound.group(0).lower())
+        number = compound.group(1) or compound.group(2)
+        eighths = EIGHTHS_PER_BAR[number.lower()] if number else 9 if compound.group(3) else 6
+        return eighths // 3, True
+    triple = TRIPLE_METER.search(prompt)
+    recognised += [triple.group(0)] if triple else []
+    return (3 if caption.find("waltz") >= 0 or triple else genre.meter), False
 
 
 def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
