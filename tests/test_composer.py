@@ -188,17 +188,18 @@ def test_a_denied_drum_is_muted_and_the_rest_of_the_kit_plays():
     assert {36, 38} <= drums and not drums & {42, 44, 46}
 
 
-def test_drums_alone_keep_time_in_every_bar_and_nothing_else_plays():
-    """"Just drums": the other roles are silent, and the drums play even where the person is
-    calm (below the energy at which drums join a band), so the beat is still heard."""
+@pytest.mark.parametrize("prompt, playing, keeps_time", [("just drums", {"drums"}, "drums"),
+                                                      ("just bass and drums", {"bass", "drums"}, "bass")])
+def test_what_plays_alone_keeps_time_in_every_bar_and_nothing_else_plays(prompt, playing, keeps_time):
+    """"Just drums", "just bass and drums": the other roles are silent, and the drums (or the
+    bass) play even where the person is calm (below the energy at which they join a band), so
+    the beat is still heard."""
     stops = np.arange(0.3, 15.7, 0.55)
-    music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.05), "just drums", 16.0, seed=1)
-    pitched = [note for track in music.score.instruments if not track.is_drum for note in track.notes]
-    drums = [note.start for track in music.score.instruments if track.is_drum for note in track.notes]
-    assert not pitched and len(drums) > 0
-    assert sorted(music.decisions["layers_per_bar"]["drums"]) == list(range(len(music.decisions["energy_per_bar"])))
-    assert np.mean(intended_beats_heard(stops, "just drums")) >= 0.9
-    assert music.decisions["style"]["instruments"] == {}  # no one else is said to play
+    music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.05), prompt, 16.0, seed=1)
+    assert {track.name.split(":")[0] for track in music.score.instruments if track.notes} == playing
+    assert sorted(music.decisions["layers_per_bar"][keeps_time]) == list(range(len(music.decisions["energy_per_bar"])))
+    assert np.mean(intended_beats_heard(stops, prompt)) >= 0.9
+    assert set(music.decisions["style"]["instruments"]) == playing - {"drums"}  # no one else is said to play
 
 
 def test_a_named_key_is_the_key_of_every_section_and_the_rest_of_the_music_stays_the_seeds():

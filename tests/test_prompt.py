@@ -113,11 +113,22 @@ def test_a_voice_or_an_instrument_said_to_play_is_not_denied_by_another_name():
     assert 53 not in parse_prompt("An instrumental piece. This song doesn't have vocals.").instruments.values()
 
 
-def test_just_drums_silence_every_other_role():
-    for prompt in ("just drums", "a drum solo", "percussion only, fast"):
-        style = parse_prompt(prompt)
-        assert style.drums and style.silent == {"melody", "harmony", "bass"}, prompt
-    assert parse_prompt("just drums and bass").silent == frozenset()
+@pytest.mark.parametrize("prompt", ["just drums", "a drum solo", "percussion only, fast", "no instruments, just a beat",
+                                    "no instruments except drums", "a drum beat and nothing else",
+                                    "only drums and no other instruments"])
+def test_just_drums_silence_every_other_role(prompt):
+    style = parse_prompt(prompt)
+    assert style.drums and style.silent == {"melody", "harmony", "bass"} and style.instruments["melody"] != 53
+
+
+@pytest.mark.parametrize("prompt, silent", [
+    ("just drums and bass", {"melody", "harmony"}), ("only bass and drums", {"melody", "harmony"}),
+    ("piano chords without a melody", {"melody"}), ("rock with no chords", {"harmony"}),
+    ("no melody and no bass line, over drums", {"melody", "bass"}),
+    ("a flute with no chords and no bass", {"bass"}),  # without drums the chords keep the beat
+    ("a choir sings without instruments", set())])
+def test_roles_the_prompt_denies_are_silent(prompt, silent):
+    assert parse_prompt(prompt).silent == silent
 
 
 def test_unknown_words_are_ignored():

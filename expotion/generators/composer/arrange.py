@@ -27,7 +27,7 @@ CALM_BASS = {4: ((0, 1, "R"), (1, 1, "R"), (2, 1, "5"), (3, 1, "R")), 3: ((0, 1,
              2: ((0, 1, "R"), (1, 1, "5"))}
 MELODY_CENTRE = 71
 # Energy at which each layer joins the always-playing chords; drums play in full from 0.55.
-LAYER_ENTRY = {"bass": 0.2, "percussion": 0.2, "melody": 0.3, "drums": 0.35}
+LAYER_ENTRY = {"harmony": 0.0, "bass": 0.2, "percussion": 0.2, "melody": 0.3, "drums": 0.35}
 FULL_DRUMS = 0.55
 CALM = 0.35  # below this energy chords are held (broken chords go on) and the bass plays CALM_BASS
 STRONG_STROKE = 1.0  # movement-beat strength (≈1 after a fast stroke) that the music answers
@@ -341,14 +341,12 @@ class Arranger:
     def build(self, sections: list[Section], energy: np.ndarray, home: Key, stops: np.ndarray, strengths: np.ndarray) -> Score:
         bars = self.plan_bars(sections, energy, home)
         plays = {role: role not in self.style.silent for role in ("melody", "harmony", "bass")}
-        drums_alone = not any(plays.values())  # then they keep time in every bar
-        layers = {
-            "harmony": [plays["harmony"]] * len(bars),
-            "bass": [plays["bass"] and bar.energy >= LAYER_ENTRY["bass"] for bar in bars],
-            "drums": [self.drummed and (drums_alone or bar.energy >= LAYER_ENTRY["drums"]) for bar in bars],
-            "percussion": [bool(self.percussion) and bar.energy >= LAYER_ENTRY["percussion"] for bar in bars],
-            "melody": [plays["melody"] and bar.energy >= LAYER_ENTRY["melody"] for bar in bars],
-        }
+        plays.update(drums=self.drummed, percussion=bool(self.percussion))
+        # The chords play in every bar; where the prompt silences them, the bass, else the drums,
+        # keep time in every bar in their place, however calm the person.
+        keeps_time = next((role for role in ("harmony", "bass", "drums", "melody") if plays[role]), "harmony")
+        layers = {role: [plays[role] and (role == keeps_time or bar.energy >= LAYER_ENTRY[role]) for bar in bars]
+                  for role in ("harmony", "bass", "drums", "percussion", "melody")}
         voicing = None
         for number, bar in enumerate(bars):
             if layers["harmony"][number]:

@@ -122,9 +122,18 @@ KIT_WORDS = ("drum", "drums", "drummer", "drumming", "percussion", "beat", "groo
 DRUM_WORDS = KIT_WORDS + tuple(KIT_PIECES)
 DRUMS_BY_NAME = {**KIT_PIECES, **PERCUSSION}
 NO_DRUM_WORDS = ("drumless", "unaccompanied")
-# Drums alone: "just drums", "only a beat", "percussion only", "a drum solo" (not "just drums and bass")
+# Drums alone: "just drums", "only a beat", "percussion only", "a drum solo" (not "just drums and
+# bass"); also a kit asked for where other instruments are denied ("no instruments, just a beat").
 DRUMS_ALONE = re.compile(r"\b(?:just|only)\s+(?:a\s+)?(?:drums?|percussion|(?:drum\s+)?beat)\b(?!\s*(?:and|&|n|with|plus)\b)"
                          r"|\b(?:drums?|percussion)\s+only\b|\bdrum\s+solo\b", re.I)
+NOTHING_ELSE = "nothing else"  # "a drum beat and nothing else", "piano and nothing else": no other instrument
+# Bass and drums alone: the melody and the chords silent.
+RHYTHM_SECTION_ALONE = re.compile(r"\b(?:just|only)\s+(?:the\s+)?(?:bass\s+and\s+drums|drums\s+and\s+bass)\b"
+                                  r"|\b(?:bass\s+and\s+drums|drums\s+and\s+bass)\s+only\b", re.I)
+# Roles a prompt can deny by name ("no melody", "without chords"); "no bass" is read with the
+# instruments. Where no drums play, the chords keep the beat: a prompt that leaves the melody
+# alone is not followed so far (a flute alone was heard on 0.52 of its beats; ad hoc).
+DENIABLE_ROLES = {"melody": ("melody",), "harmony": ("chord", "harmony")}
 # Voices alone: "a cappella", or instruments denied ("a choir sings without instruments"). A
 # lead voice over GM's Synth Voice, whose attack marks the beat: its Choir Aahs swell into each
 # chord, and a listener heard 0.6 of the beats on them (0.99 now; synthetic movement, ad hoc).
@@ -531,10 +540,7 @@ def parse_prompt(prompt: str) -> Style:
     drum_mentions = caption.mentions(DRUMS_BY_NAME)  # the kit's pieces and the hand percussion, each read once
     percussion_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if name in PERCUSSION and not negated))
     groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
-    drums_alone = DRUMS_ALONE.search(prompt)
-    if drums and drums_alone:
-        silent = frozenset({"melody", "harmony", "bass"})
-        recognised.append(drums_alone.group(0))
+    silent = _silent_roles(caption, prompt, named, drums, silent, recognised)
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
     muted_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if negated))
@@ -592,12 +598,14 @@ def _band(caption: Caption, genre: Genre, genre_named: bool,
     bass_part = [word for word in ROLE_WORDS["bass"] if caption.find(word, named_spans) >= 0]  # "a walking bass line"
     recognised += bass_part
     if assigned and not genre_named:  # no genre to supply a band: the named instruments' own families do
-        alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument"))
+        alone = len(named) == 1 and (caption.find("solo") >= 0 or caption.denies("other instrument")
+                                     or caption.find(NOTHING_ELSE) >= 0)
         _fill_roles_from_families(instruments, assigned | ({"bass"} if bass_part else set()), alone)
     _exclude(instruments, excluded)
     recognised += [f"no {name}" for name in sorted(denied_names)]
+    instruments_denied = caption.denies("instrument", caption.spans("other instrument"))
     voices_only = not no_voices and (any(caption.find(word) >= 0 for word in A_CAPPELLA)
-                                     or caption.denies("instrument", caption.spans("other instrument")))
+                                     or instruments_denied and (voice_named or not _kit_said(caption)))
     if voices_only:
         instruments = dict(A_CAPPELLA_VOICES)
         recognised.append("voices only")
@@ -605,6 +613,36 @@ def _band(caption: Caption, genre: Genre, genre_named: bool,
     recognised += [f"no {word}" for word in denied_bass_part]
     silent = frozenset({"bass"} if "bass" in denied_names or denied_bass_part else ())
     return instruments, named, silent, voices_only
+
+
+def _silent_roles(caption: Caption, prompt: str, named: list[tuple[int, str]], drums: bool, silent: frozenset[str],
+                  recognised: list[str]) -> frozenset[str]:
+    """The roles the prompt asks not to hear: `silent` ("no bass"), those it denies by name,
+    melody and chords where it asks for bass and drums alone, all three for the drums alone."""
+    others_denied = caption.denies("instrument") or caption.find(NOTHING_ELSE) >= 0
+    alone = DRUMS_ALONE.search(prompt)
+    if drums and (alone or not named and others_denied and _kit_said(caption)):
+        recognised.append(alone.group(0) if alone else "drums alone")
+        return frozenset({"melody", "harmony", "bass"})
+    rhythm_section = RHYTHM_SECTION_ALONE.search(prompt)
+    if drums and rhythm_section:
+        recognised.append(rhythm_section.group(0))
+        return frozenset({"melody", "harmony"})
+    denied = {role: next((word for word in words if caption.denies(word)), None) for role, words in DENIABLE_ROLES.items()}
+    if not drums and "bass" in silent:
+        denied["harmony"] = None
+    recognised += [f"no {word}" for word in denied.values() if word]
+    return silent | {role for role, word in denied.items() if word}
+
+
+def _kit_said(caption: Caption) -> bool:
+    """Whether the prompt asks for the drum kit, or a piece of it."""
+    return any(caption.find(word, _not_kit(caption)) >= 0 for word in DRUM_WORDS)
+
+
+def _not_kit(caption: Caption) -> list[tuple[int, int]]:
+    """Spans that name a drum or a beat but no kit: "steel drums", "90 beats per minute"."""
+    return [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
 
 
 def _kit(caption: Caption, genre: Genre, genre_named: bool, named: list[tuple[int, str]], hand_percussion: bool,
@@ -617,14 +655,13 @@ def _kit(caption: Caption, genre: Genre, genre_named: bool, named: list[tuple[in
         drums = False
         if named and all(INSTRUMENTS[name][0] in ORCHESTRAL for _, name in named):
             groove = "classical"
-    # "steel drums" is no drum kit, and "90 beats per minute" no beat
-    not_kit = [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
+    not_kit = _not_kit(caption)
     pieces = [span for name in KIT_PIECES if "drum" in name for span in caption.spans(name)]  # "no kick drum": the kick
     denied = any(caption.denies(word, not_kit + pieces) for word in KIT_WORDS)
     if denied or voices_only or any(caption.find(word) >= 0 for word in NO_DRUM_WORDS):
         recognised.append("no drums")
         return groove, False
-    if not drums and any(caption.find(word, not_kit) >= 0 for word in DRUM_WORDS):
+    if not drums and _kit_said(caption):
         recognised.append("drums")
         return (groove if groove in GROOVES_WITH_DRUMS else "pop"), True
     return groove, drums
