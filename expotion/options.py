@@ -49,8 +49,8 @@ def check_seed(seed: Any) -> int:
 class ComposerOptions:
     """The embedded composer (backend "composer")."""
 
-    soundfont: str | None = option(None, "SF2 soundfont (default: $EXPOTION_SOUNDFONT, else Debian's FluidR3_GM when "
-                                         "installed, else the TimGM6mb bundled with pretty_midi)")
+    soundfont: str | None = option(None, "SF2 soundfont file, or 'system' for Debian's FluidR3_GM (default: "
+                                         "$EXPOTION_SOUNDFONT, else the TimGM6mb bundled with pretty_midi, on every machine)")
     body_rhythm: float = option(1.0, "0–1: how strongly movement sets tempo and beats (below 1 a prompt asking for a faster tempo may double it; 0: tempo from the prompt)", 0.0, 1.0)
     face_mood: float = option(1.0, "0–1: how far the face moves the prompt's mood", 0.0, 1.0)
 

@@ -1,8 +1,13 @@
+import shutil
+
 import numpy as np
 import pytest
 
+from expotion.audio import synth
 from expotion.audio.loudness import CEILING, TARGET_DBFS, loudness_dbfs
+from expotion.audio.synth import BUNDLED_SOUNDFONT, find_soundfont
 from expotion.controls import extract_controls
+from expotion.errors import ExpotionError
 from expotion.generators import create_generator
 from expotion.audio.timing import music_timing
 from expotion.generators.composer.arrange import UNEVEN_BEAT, Arranger, Bar
@@ -281,6 +286,22 @@ def test_more_movement_more_energy(controls, videos):
     count = lambda m: sum(len(t.notes) for t in m.score.instruments)  # noqa: E731
     assert np.mean(busy.decisions["energy_per_bar"]) > np.mean(calm.decisions["energy_per_bar"])
     assert count(busy) > count(calm)
+
+
+def test_the_bundled_soundfont_plays_on_every_machine_unless_another_is_asked_for(tmp_path, monkeypatch):
+    """An installed FluidR3_GM is not picked up by itself (the same seed gives the same music
+    on every machine); `system` asks for it, and says how to install it where it is missing."""
+    system = tmp_path / "FluidR3_GM.sf2"
+    shutil.copy(BUNDLED_SOUNDFONT, system)
+    monkeypatch.setattr(synth, "SYSTEM_SOUNDFONTS", (str(tmp_path / "elsewhere.sf2"), str(system)))
+    monkeypatch.delenv("EXPOTION_SOUNDFONT", raising=False)
+    assert find_soundfont().path == BUNDLED_SOUNDFONT
+    assert find_soundfont("system").path == system
+    monkeypatch.setenv("EXPOTION_SOUNDFONT", "system")
+    assert find_soundfont().path == system and find_soundfont(BUNDLED_SOUNDFONT).source == "requested"
+    monkeypatch.setattr(synth, "SYSTEM_SOUNDFONTS", (str(tmp_path / "elsewhere.sf2"),))
+    with pytest.raises(ExpotionError, match="apt-get install fluid-soundfont-gm"):
+        find_soundfont()
 
 
 def test_unknown_backend_is_a_clear_error():

@@ -140,6 +140,11 @@ def test_odd_inputs_are_one_line(tmp_path, kind):
     assert expected in line and not (tmp_path / "out").exists()
 
 
+def test_a_soundfont_that_is_not_there_is_one_line_and_nothing_is_written(clip, tmp_path):
+    line = one_error_line(run_cli("generate", clip, "--soundfont", tmp_path / "missing.sf2", "--out", tmp_path / "out" / "o.mp4"))
+    assert "soundfont not found" in line and not (tmp_path / "out").exists()
+
+
 def test_the_duration_limit_holds_while_decoding_a_file_that_does_not_declare_its_length(tmp_path):
     long = raw_stream(tmp_path / "long.mkv", "mpeg2video", 12.0, "matroska", {"live": "1"})
     with av.open(str(long)) as container:

@@ -1,9 +1,12 @@
 """Render a score to audio with an SF2 soundfont — no system library needed.
 
-TinySoundFont (the `tinysoundfont` wheel) plays the best General MIDI soundfont on the
-machine: one named by `--soundfont` / $EXPOTION_SOUNDFONT, else Debian's fluid-soundfont-gm
-(FluidR3_GM, `apt-get install fluid-soundfont-gm`), else the small TimGM6mb that ships with
-pretty_midi. Tracks play on MIDI channels of their own, every event at its exact sample, block
+TinySoundFont (the `tinysoundfont` wheel) plays a General MIDI soundfont: the small TimGM6mb
+that ships with pretty_midi, unless `--soundfont` / $EXPOTION_SOUNDFONT names another file, or
+`system` for Debian's fuller FluidR3_GM (`apt-get install fluid-soundfont-gm`). The bundled font
+is the default on every machine, whatever else is installed: the same seed gives the same music
+everywhere, and it is the font on which the arrangement's beat is measured to be heard where it
+is meant (on FluidR3_GM a violin's vibrato and slower attacks blur it; benchmarks/README.md,
+"The bundled font by default"). Tracks play on MIDI channels of their own, every event at its exact sample, block
 by block, so that memory does not grow with the length of the music.
 
 Instruments take time to speak: a bowed string or a pad swells for tens of milliseconds
@@ -30,7 +33,8 @@ SYSTEM_SOUNDFONTS = (
     "/usr/share/sounds/sf2/default-GM.sf2",
 )
 BUNDLED_SOUNDFONT = Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
-BETTER_SOUNDFONT_HINT = "apt-get install fluid-soundfont-gm"
+SYSTEM = "system"  # the name that asks for the first of SYSTEM_SOUNDFONTS installed
+BETTER_SOUNDFONT_HINT = f"--soundfont {SYSTEM}, after apt-get install fluid-soundfont-gm"
 DRUM_CHANNEL = 9
 DRUM_BANK = 128
 # Event kinds, in the order they apply at the same sample: notes end before others start.
@@ -52,17 +56,20 @@ class Soundfont:
 
 
 def find_soundfont(requested: str | os.PathLike | None = None) -> Soundfont:
-    """The soundfont to play: the one asked for, else the best installed, else the bundled one."""
+    """The soundfont to play: the file asked for (or `system`: the system's General MIDI
+    font), else the bundled one."""
     explicit = requested or os.environ.get("EXPOTION_SOUNDFONT")
-    if explicit:
-        path = Path(explicit)
-        if not path.is_file():
-            raise ExpotionError(f"soundfont not found: {path}")
-        return Soundfont(path, "requested")
-    for candidate in SYSTEM_SOUNDFONTS:
-        if Path(candidate).is_file():
-            return Soundfont(Path(candidate), "system")
-    return Soundfont(BUNDLED_SOUNDFONT, "bundled")
+    if not explicit:
+        return Soundfont(BUNDLED_SOUNDFONT, "bundled")
+    if str(explicit) == SYSTEM:
+        installed = next((Path(candidate) for candidate in SYSTEM_SOUNDFONTS if Path(candidate).is_file()), None)
+        if installed is None:
+            raise ExpotionError("no system soundfont installed: apt-get install fluid-soundfont-gm")
+        return Soundfont(installed, "system")
+    path = Path(explicit)
+    if not path.is_file():
+        raise ExpotionError(f"soundfont not found: {path}")
+    return Soundfont(path, "requested")
 
 
 class Renderer:
