@@ -126,7 +126,10 @@ def test_just_drums_silence_every_other_role(prompt):
     ("piano chords without a melody", {"melody"}), ("rock with no chords", {"harmony"}),
     ("no melody and no bass line, over drums", {"melody", "bass"}),
     ("a flute with no chords and no bass", {"bass"}),  # without drums the chords keep the beat
-    ("a choir sings without instruments", set())])
+    ("a choir sings without instruments", set()),
+    ("a saxophone solo over just drums", {"harmony", "bass"}),  # the roles of the instruments named play
+    ("an Irish jig on the fiddle, just bass and drums underneath", {"harmony"}),
+    ("a piano and drums, no other instruments", set())])
 def test_roles_the_prompt_denies_are_silent(prompt, silent):
     assert parse_prompt(prompt).silent == silent
 

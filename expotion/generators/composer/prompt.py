@@ -540,7 +540,7 @@ def parse_prompt(prompt: str) -> Style:
     drum_mentions = caption.mentions(DRUMS_BY_NAME)  # the kit's pieces and the hand percussion, each read once
     percussion_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if name in PERCUSSION and not negated))
     groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
-    silent = _silent_roles(caption, prompt, named, drums, silent, recognised)
+    silent = _silent_roles(caption, prompt, instruments, named, drums, silent, recognised)
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
     muted_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if negated))
@@ -615,19 +615,20 @@ def _band(caption: Caption, genre: Genre, genre_named: bool,
     return instruments, named, silent, voices_only
 
 
-def _silent_roles(caption: Caption, prompt: str, named: list[tuple[int, str]], drums: bool, silent: frozenset[str],
-                  recognised: list[str]) -> frozenset[str]:
+def _silent_roles(caption: Caption, prompt: str, instruments: dict[str, int], named: list[tuple[int, str]], drums: bool,
+                  silent: frozenset[str], recognised: list[str]) -> frozenset[str]:
     """The roles the prompt asks not to hear: `silent` ("no bass"), those it denies by name,
-    melody and chords where it asks for bass and drums alone, all three for the drums alone."""
+    and where it asks for the drums alone (or bass and drums) every other role but those of
+    the instruments it names ("a saxophone over just drums": the saxophone plays)."""
+    of_named = {role for role, program in instruments.items() if program in {INSTRUMENTS[name][0] for _, name in named}}
     others_denied = caption.denies("instrument") or caption.find(NOTHING_ELSE) >= 0
-    alone = DRUMS_ALONE.search(prompt)
-    if drums and (alone or not named and others_denied and _kit_said(caption)):
-        recognised.append(alone.group(0) if alone else "drums alone")
-        return frozenset({"melody", "harmony", "bass"})
-    rhythm_section = RHYTHM_SECTION_ALONE.search(prompt)
-    if drums and rhythm_section:
-        recognised.append(rhythm_section.group(0))
-        return frozenset({"melody", "harmony"})
+    said = DRUMS_ALONE.search(prompt) or RHYTHM_SECTION_ALONE.search(prompt)
+    if drums and (said or others_denied and _kit_said(caption)):
+        with_bass = {"bass"} if said and said.re is RHYTHM_SECTION_ALONE else set()
+        silenced = frozenset({"melody", "harmony", "bass"} - with_bass - of_named)
+        if silenced:
+            recognised.append(said.group(0) if said else "drums alone")
+            return silent | silenced
     denied = {role: next((word for word in words if caption.denies(word)), None) for role, words in DENIABLE_ROLES.items()}
     if not drums and "bass" in silent:
         denied["harmony"] = None
