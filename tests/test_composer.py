@@ -127,6 +127,26 @@ def test_compound_time_divides_the_beat_in_three_and_is_heard_on_the_beat(prompt
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.0%} of the intended beats heard"
 
 
+@pytest.mark.parametrize("bpm", [80.0, 120.0])
+def test_a_march_has_two_beats_to_the_bar_and_is_heard_on_the_beat(bpm):
+    """2/4: a bar of two beats, no melody note held across a bar line (the four-beat rhythms
+    are halved), and the beat heard where it is meant."""
+    hits = []
+    for person in range(3):
+        stops = drifting_person(person, bpm)
+        music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.6),
+                                                      "a military march with brass and snare drums", 16.0, seed=person)
+        beats, downbeats = music.beat_times, np.array(music.decisions["downbeats"])
+        assert set(np.diff(np.searchsorted(beats, downbeats[1:]))) == {2}
+        melody = next(track for track in music.score.instruments if track.name.startswith("melody"))
+        for note in melody.notes:
+            bar_end = downbeats[np.searchsorted(downbeats, note.start + 0.001):][:1]
+            assert not len(bar_end) or note.end <= bar_end[0] + 0.001
+        heard = music_timing(music.audio, music.sample_rate).beats
+        hits += [np.min(np.abs(heard - meant)) <= 0.05 for meant in beats[(beats > 1.0) & (beats < 15.0)]]
+    assert np.mean(hits) >= 0.9, f"{np.mean(hits):.0%} of the intended beats heard"
+
+
 def test_funk_is_heard_on_the_beat_of_a_person_whose_stops_shift():
     """Twelve people (three tempi, four people each) who stop on a steady beat but three times
     shift their stops by a fifth of a beat, and stay shifted. Funk's kick and bass pushed the

@@ -172,9 +172,13 @@ COMPOUND_MELODY_CELLS = (
 
 
 def melody_rhythms(meter: int, compound: bool) -> tuple:
-    """Options of (position, length) notes for a bar, by density level."""
+    """Options of (position, length) notes for a bar, by density level: in 2/4 the first half
+    of each four-beat rhythm."""
     if not compound:
-        return MELODY_RHYTHMS[meter if meter in MELODY_RHYTHMS else 4]
+        if meter in MELODY_RHYTHMS:
+            return MELODY_RHYTHMS[meter]
+        return tuple(tuple(tuple((position, min(length, meter - position)) for position, length in rhythm if position < meter)
+                           for rhythm in options) for options in MELODY_RHYTHMS[4])
     held = (((0, meter),),)
     return (held,) + tuple(
         tuple(tuple((beat + position, length) for beat in range(meter) for position, length in cells[beat % len(cells)])

@@ -246,6 +246,8 @@ TEMPO_WORDS = {
     "slow to medium": (75, 95), "slow-to-medium": (75, 95), "moderately slow": (70, 90),
 }
 TRIPLE_METER = re.compile(r"\b3\s*/\s*4\b|\bthree[- ]four\b|\btriple (?:meter|metre|time)\b", re.I)
+# Two beats to the bar: 2/4, and the march and the polka, which are in it.
+DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|time)\b|\bmarch(?:es)?\b|\bpolkas?\b", re.I)
 # Compound time: each beat divides in three. 6/8 has two beats to the bar, 9/8 three, 12/8
 # four; compound time unnumbered, and the jig, are 6/8, the slip jig 9/8.
 COMPOUND_METER = re.compile(r"\b(6|9|12)\s*/\s*8\b|\b(six|nine|twelve)[- ]eight\b|\bcompound (?:meter|metre|time)\b"
@@ -557,7 +559,8 @@ def parse_prompt(prompt: str) -> Style:
 
 def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -> tuple[int, bool]:
     """(beats per bar, compound): a compound time the prompt names, else 3/4 where it names
-    triple time or a waltz, else the genre's."""
+    triple time or a waltz, else 2/4 where it names duple time, a march or a polka, else the
+    genre's."""
     compound = COMPOUND_METER.search(prompt)
     if compound:
         recognised.append(compound.group(0).lower())
@@ -565,8 +568,14 @@ def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -
         eighths = EIGHTHS_PER_BAR[number.lower()] if number else 9 if compound.group(3) else 6
         return eighths // 3, True
     triple = TRIPLE_METER.search(prompt)
-    recognised += [triple.group(0)] if triple else []
-    return (3 if caption.find("waltz") >= 0 or triple else genre.meter), False
+    if triple or caption.find("waltz") >= 0:
+        recognised += [triple.group(0)] if triple else []
+        return 3, False
+    duple = DUPLE_METER.search(prompt)
+    if duple:
+        recognised.append(duple.group(0).lower())
+        return 2, False
+    return genre.meter, False
 
 
 def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
