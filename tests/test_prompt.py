@@ -88,6 +88,12 @@ def test_a_jig_is_folk_music_in_six_eight():
     assert (jig.genre, jig.time_signature, jig.instruments["melody"]) == ("folk", "6/8", 40)
 
 
+def test_a_march_is_a_band_with_drums_in_two_four_and_drum_and_bass_names_no_bass():
+    march = parse_prompt("a brass band march")
+    assert (march.genre, march.time_signature, march.drums, march.instruments["bass"]) == ("march", "2/4", True, 58)
+    assert parse_prompt("drum and bass").recognised == ["drum and bass"]
+
+
 def test_the_first_genre_named_wins_and_the_longest_name_where_two_begin_together():
     assert parse_prompt("a pop punk anthem").genre == "punk" and parse_prompt("an indie folk song").genre == "folk"
     assert parse_prompt("an indie song with a jazz guitar").genre == "rock"

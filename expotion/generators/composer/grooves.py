@@ -120,6 +120,11 @@ GROOVES = {
         ((0, 1, "R"),),
         ((1, 1), (2, 1)),
     ),
+    "march": Groove(  # 2/4 (written twice): bass drum on the beats, snare ruffs, the band's oom-pah
+        {KICK: "X...x...X...x...", SNARE: "x.o.X.oox.o.X.oo", CRASH: "....x.......x..."},
+        ((0, 0.45, "R"), (1, 0.45, "5"), (2, 0.45, "R"), (3, 0.45, "5")),
+        ((0.5, 0.3), (1.5, 0.3), (2.5, 0.3), (3.5, 0.3)),
+    ),
     # 12/8, and the first two or three beats of it for 6/8 and 9/8: kick and bass on the beats,
     # the snare on the second and fourth, the chord broken over the three eighths of each beat.
     "compound": Groove(

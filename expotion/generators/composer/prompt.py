@@ -203,7 +203,10 @@ GENRES = {
     "chiptune": Genre((120, 150), "pop", "pop", {"melody": 80, "harmony": 81, "bass": 38}, mood=(0.6, 0.6)),
     "lullaby": Genre((60, 80), "classical", "classical", {"melody": 10, "harmony": 46, "bass": 32}, meter=3,
                      mood=(0.5, -0.8)),
+    "march": Genre((104, 124), "march", "classical", {"melody": 56, "harmony": 61, "bass": 58}, meter=2, mood=(0.5, 0.6)),
 }
+# Genres named after the bass: their name names no bass instrument.
+BASS_GENRES = ("drum and bass", "drum n bass", "drum & bass", "future bass")
 GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "blues", "hip-hop": "hip hop", "hiphop": "hip hop", "lo-fi": "lofi", "electronica": "electronic",
                  "dubstep": "edm", "synthwave": "electronic", "orchestra": "orchestral", "rnb": "r&b",
                  "film score": "cinematic", "soundtrack": "cinematic", "bossa": "bossa nova", "dub": "reggae",
@@ -231,7 +234,8 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "dixieland": "swing", "ragtime": "jazz", "easy listening": "jazz",
                  "klezmer": "folk", "balkan": "folk", "fado": "folk", "chanson": "folk", "highlife": "funk",
                  "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic",
-                 "rapper": "rap", "cowboy": "country", "jig": "folk"}
+                 "rapper": "rap", "cowboy": "country", "jig": "folk",
+                 "marching band": "march", "military march": "march", "brass band": "march"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
@@ -246,8 +250,8 @@ TEMPO_WORDS = {
     "slow to medium": (75, 95), "slow-to-medium": (75, 95), "moderately slow": (70, 90),
 }
 TRIPLE_METER = re.compile(r"\b3\s*/\s*4\b|\bthree[- ]four\b|\btriple (?:meter|metre|time)\b", re.I)
-# Two beats to the bar: 2/4, and the march and the polka, which are in it.
-DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|time)\b|\bmarch(?:es)?\b|\bpolkas?\b", re.I)
+# Two beats to the bar: 2/4, and the polka, which is in it (as is the march, a genre).
+DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|time)\b|\bpolkas?\b", re.I)
 # Compound time: each beat divides in three. 6/8 has two beats to the bar, 9/8 three, 12/8
 # four; compound time unnumbered, and the jig, are 6/8, the slip jig 9/8.
 COMPOUND_METER = re.compile(r"\b(6|9|12)\s*/\s*8\b|\b(six|nine|twelve)[- ]eight\b|\bcompound (?:meter|metre|time)\b"
@@ -411,7 +415,7 @@ class Caption:
         guitar), and "no bass drum" no instrument at all; "a bass line" names a part, which the
         instrument said to play it takes ("carried by a cello"), else the genre's bass."""
         found, denied, denied_names = [], set(), set()
-        claimed = [span for phrase in (*KIT_PIECES, *PERCUSSION, *ROLE_WORDS["bass"]) for span in self.spans(phrase)]
+        claimed = [span for phrase in (*KIT_PIECES, *PERCUSSION, *ROLE_WORDS["bass"], *BASS_GENRES) for span in self.spans(phrase)]
         for position, name, negated in self.mentions(INSTRUMENTS, claimed):
             if negated:
                 denied |= set(FAMILY_WORDS.get(name, (INSTRUMENTS[name][0],)))
@@ -559,8 +563,7 @@ def parse_prompt(prompt: str) -> Style:
 
 def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -> tuple[int, bool]:
     """(beats per bar, compound): a compound time the prompt names, else 3/4 where it names
-    triple time or a waltz, else 2/4 where it names duple time, a march or a polka, else the
-    genre's."""
+    triple time or a waltz, else 2/4 where it names duple time or a polka, else the genre's."""
     compound = COMPOUND_METER.search(prompt)
     if compound:
         recognised.append(compound.group(0).lower())
