@@ -88,6 +88,15 @@ def test_a_jig_is_folk_music_in_six_eight():
     assert (jig.genre, jig.time_signature, jig.instruments["melody"]) == ("folk", "6/8", 40)
 
 
+def test_a_cello_or_a_bassoon_with_no_one_else_to_lead_plays_the_melody():
+    assert parse_prompt("sad cello").instruments == {"melody": 42, "harmony": 48, "bass": 43}  # the contrabass below it
+    assert parse_prompt("a cello and a piano").instruments == {"melody": 42, "harmony": 0, "bass": 0}
+    assert parse_prompt("a bassoon").instruments["melody"] == 70
+    assert parse_prompt("melancholic violin and cello").instruments["bass"] == 42  # beside a violin it plays the bass
+    assert parse_prompt("a walking bass line on the cello").instruments["bass"] == 42  # as its words say
+    assert parse_prompt("orchestral piece with a solo cello").instruments["bass"] == 43  # never the cello twice
+
+
 def test_a_march_is_a_band_with_drums_in_two_four_and_drum_and_bass_names_no_bass():
     march = parse_prompt("a brass band march")
     assert (march.genre, march.time_signature, march.drums, march.instruments["bass"]) == ("march", "2/4", True, 58)

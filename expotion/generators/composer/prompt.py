@@ -459,6 +459,10 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     assigned: dict[str, int] = {}
     waiting = []
     roles = {name: caption.role_for(position, name) for position, name in named}
+    for name in LEADING_BASSES.intersection(roles):  # "sad cello", "a cello and a piano": the cello leads
+        accompanied = all(INSTRUMENTS[other][0] in POLYPHONIC or INSTRUMENTS[other][1] == "bass" for other in roles if other != name)
+        if not roles[name][1] and accompanied:
+            roles[name] = ("melody", False)
     for name in sorted((name for _, name in named), key=lambda name: not roles[name][1]):
         role = roles[name][0]
         family = () if name in ONE_INSTRUMENT_WORDS else FAMILY_WORDS.get(name, ())
@@ -473,7 +477,14 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
         free = [r for r in ROLE_ORDER if r not in assigned and (r == "bass") == (INSTRUMENTS[name][1] == "bass")]
         if free and INSTRUMENTS[name][0] not in assigned.values():
             instruments[free[0]] = assigned[free[0]] = INSTRUMENTS[name][0]
+    if "bass" not in assigned:  # a cello may lead a band whose bass it was
+        instruments["bass"] = _under(assigned.get("melody"), instruments["bass"])
     return set(assigned)
+
+
+def _under(melody: int | None, bass: int) -> int:
+    """The bass, or the instrument below it where it is the lead's (a cello leads: the contrabass)."""
+    return BASS_BELOW.get(bass, 32) if bass == melody else bass
 
 
 def _exclude(instruments: dict[str, int], excluded: set[int]) -> None:
@@ -701,6 +712,7 @@ FAMILIES = (
     ((80, 103), 89, 38),  # synths: pad and synth bass
     ((104, 127), 25, 32),  # ethnic and others: guitar and upright bass
 )
+BASS_BELOW = {42: 43}  # a cello that leads has the contrabass below it
 POLYPHONIC = set(range(0, 32)) | {46, 48, 49, 50, 51, 52, 88, 89, 90, 91, 92, 93, 94, 95, 105}
 
 
@@ -724,4 +736,4 @@ def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str], a
         instruments["harmony"] = polyphonic[0] if polyphonic else _family(band)[0]
     if "bass" not in assigned:
         chords_play_bass = instruments["harmony"] in range(0, 24) or (alone and instruments["harmony"] in named)
-        instruments["bass"] = instruments["harmony"] if chords_play_bass else (_family(band)[1] or 33)
+        instruments["bass"] = instruments["harmony"] if chords_play_bass else _under(instruments["melody"], _family(band)[1] or 33)
