@@ -131,19 +131,23 @@ def test_compound_time_divides_the_beat_in_three_and_is_heard_on_the_beat(prompt
     assert np.mean(hits) >= 0.9, f"{np.mean(hits):.0%} of the intended beats heard"
 
 
+@pytest.mark.parametrize("prompt, beats_per_bar", [("a military march with brass and snare drums", 2), ("jazz in 5/4", 5),
+                                                   ("rock in 7/4", 7)])
 @pytest.mark.parametrize("bpm", [80.0, 120.0])
-def test_a_march_has_two_beats_to_the_bar_and_is_heard_on_the_beat(bpm):
-    """2/4: a bar of two beats, no melody note held across a bar line (the four-beat rhythms
-    are halved), and the beat heard where it is meant."""
+def test_a_bar_has_the_beats_its_time_signature_gives_and_is_heard_on_the_beat(prompt, beats_per_bar, bpm):
+    """2/4, 5/4, 7/4: bars of two, five or seven beats, drums or bass on every beat (the
+    four-beat grooves laid through the longer bars), no melody note held across a bar line,
+    and the beat heard where it is meant."""
     hits = []
     for person in range(3):
         stops = drifting_person(person, bpm)
-        music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.6),
-                                                      "a military march with brass and snare drums", 16.0, seed=person)
+        music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.6), prompt, 16.0, seed=person)
         beats, downbeats = music.beat_times, np.array(music.decisions["downbeats"])
-        assert set(np.diff(np.searchsorted(beats, downbeats[1:]))) == {2}
-        melody = next(track for track in music.score.instruments if track.name.startswith("melody"))
-        for note in melody.notes:
+        assert set(np.diff(np.searchsorted(beats, downbeats[1:]))) == {beats_per_bar}
+        tracks = {track.name.split(":")[0]: track for track in music.score.instruments}
+        struck = np.array([note.start for role in ("drums", "bass") for note in tracks[role].notes])
+        assert all(np.min(np.abs(struck - beat)) < 0.001 for beat in beats[(beats > downbeats[1]) & (beats < 15.0)])
+        for note in tracks["melody"].notes:
             bar_end = downbeats[np.searchsorted(downbeats, note.start + 0.001):][:1]
             assert not len(bar_end) or note.end <= bar_end[0] + 0.001
         heard = music_timing(music.audio, music.sample_rate).beats

@@ -76,7 +76,7 @@ def test_genre_and_explicit_tempo():
     ("a folk ballad in 6/8", "6/8"), ("slow blues in 12/8", "12/8"), ("a nine-eight groove", "9/8"),
     ("a piano piece in compound time", "6/8"), ("a slip jig", "9/8"), ("a folk song in 3/4 time", "3/4"),
     ("a slow waltz", "3/4"), ("pop in 4/4", "4/4"), ("rock music", "4/4"), ("a military march", "2/4"),
-    ("a polka on the accordion", "2/4"), ("a song in 2/4", "2/4")])
+    ("a polka on the accordion", "2/4"), ("a song in 2/4", "2/4"), ("jazz in 5/4", "5/4"), ("a seven-four groove", "7/4")])
 def test_the_time_signature_a_prompt_names(prompt, time_signature):
     style = parse_prompt(prompt)
     assert style.time_signature == time_signature

@@ -183,12 +183,12 @@ class Arranger:
         meter = self.grid.meter
         style = self.groove.chord_style
         held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
-        pattern = ((0, meter),) if held else self.groove.chords
+        pattern = ((0, meter),) if held else grooves.through_bar(self.groove.chords, meter)
         if not held and not drummed and self.grid.bpm < SLOW_BPM:
             pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
         velocity = 44 + 40 * bar.energy
         for index, (position, length) in enumerate(pattern):
-            if position >= meter or not self.plays_at(bar, position, "harmony"):
+            if not self.plays_at(bar, position, "harmony"):
                 continue
             start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
             between = 0 if drummed or position == int(position) else UNDRUMMED_BETWEEN
@@ -211,13 +211,15 @@ class Arranger:
         return pitches
 
     def bass(self, bar: Bar, next_root: int) -> None:
-        pattern = CALM_BASS[self.grid.meter] if bar.energy < CALM else self.groove.bass
+        meter = self.grid.meter
+        pattern = CALM_BASS.get(meter, CALM_BASS[4]) if bar.energy < CALM else self.groove.bass
+        pattern = grooves.through_bar(pattern, meter)
         root = BASS_REGISTER[0] + (bar.chord.root - BASS_REGISTER[0]) % 12
         intervals = bar.chord.intervals
         degree_of = {"R": 0, "3": intervals[1], "5": intervals[2] if len(intervals) > 2 else 7, "8": 12, "6": 9, "b7": 10}
         approach_target = BASS_REGISTER[0] + (next_root - BASS_REGISTER[0]) % 12
         for position, length, degree in pattern:
-            if position >= self.grid.meter or not self.plays_at(bar, position, "bass"):
+            if not self.plays_at(bar, position, "bass"):
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
             end = self.seconds(bar, min(position + length, self.grid.meter))
@@ -228,7 +230,7 @@ class Arranger:
         """Drum patterns (grooves.py) for one bar, on the drum track."""
         steps_per_beat = self.groove.steps_per_beat
         for drum, hits in patterns.items():
-            for step, mark in enumerate(hits[:steps_per_beat * self.grid.meter]):
+            for step, mark in enumerate(grooves.hits_through_bar(hits, steps_per_beat * self.grid.meter)):
                 position = step / steps_per_beat
                 if mark in grooves.DYNAMICS and self.plays_at(bar, position, "drums"):
                     start = self.seconds(bar, position)
@@ -257,7 +259,7 @@ class Arranger:
         chord tone; chord tones on strong beats, stepwise scale motion between."""
         meter = self.grid.meter
         rhythms = grooves.melody_rhythms(meter, self.style.compound)
-        middle = meter // 2 if self.style.compound else meter / 2  # the bar's second strong beat
+        middle = grooves.second_strong_beat(meter, self.style.compound)
         centre = MELODY_CENTRE + int(round(4 * self.style.arousal))
         pitch = centre
         motif: list[tuple[tuple, list[int]]] = []

@@ -3,8 +3,9 @@
 Drum patterns are strings over a grid of four steps per beat (three in compound time): 'X' an
 accented hit, 'x' a hit, 'o' a ghost note, '.' a rest. Bass notes are (position in beats,
 length in beats, chord degree); chord hits are (position, length). Each groove names a 4/4
-feel; any groove in 3/4 falls back to the waltz, and any in compound time (6/8, 9/8, 12/8:
-two, three or four beats, each divided in three) to the compound groove.
+feel, which a bar of two beats plays the first half of and a bar of five or seven plays on
+from its start again; any groove in 3/4 falls back to the waltz, and any in compound time
+(6/8, 9/8, 12/8: two, three or four beats, each divided in three) to the compound groove.
 
 Every groove is written so that the beat a listener (or a beat tracker) hears is the beat
 the composer means: each beat starts with a low or broadband onset (kick, bass, snare, a
@@ -176,14 +177,43 @@ COMPOUND_MELODY_CELLS = (
 )
 
 
+# Odd meters are heard in groups of beats: 5/4 as 3 + 2, 7/4 as 4 + 3.
+BEAT_GROUPS = {5: (3, 2), 7: (4, 3)}
+
+
+def second_strong_beat(meter: int, compound: bool) -> float:
+    """Where the bar's second strong beat falls: its middle, or where its second group starts."""
+    if compound:
+        return meter // 2
+    return BEAT_GROUPS[meter][0] if meter in BEAT_GROUPS else meter / 2
+
+
 def melody_rhythms(meter: int, compound: bool) -> tuple:
     """Options of (position, length) notes for a bar, by density level: in 2/4 the first half
-    of each four-beat rhythm."""
-    if not compound:
-        if meter in MELODY_RHYTHMS:
-            return MELODY_RHYTHMS[meter]
-        return tuple(tuple(tuple((position, min(length, meter - position)) for position, length in rhythm if position < meter)
-                           for rhythm in options) for options in MELODY_RHYTHMS[4])
+    of each four-beat rhythm, in 5/4 and 7/4 one rhythm for each group of beats."""
+    if compound:
+        return _compound_rhythms(meter)
+    if meter in BEAT_GROUPS:
+        return _grouped_rhythms(BEAT_GROUPS[meter])
+    if meter in MELODY_RHYTHMS:
+        return MELODY_RHYTHMS[meter]
+    return tuple(tuple(tuple((position, min(length, meter - position)) for position, length in rhythm if position < meter)
+                       for rhythm in options) for options in MELODY_RHYTHMS[4])
+
+
+def _grouped_rhythms(groups: tuple[int, ...]) -> tuple:
+    starts = [sum(groups[:index]) for index in range(len(groups))]
+    levels = []
+    for density in range(len(MELODY_RHYTHMS[4])):
+        parts = [melody_rhythms(size, False)[density] for size in groups]
+        levels.append(tuple(
+            tuple((start + position, length) for start, options in zip(starts, parts)
+                  for position, length in options[choice % len(options)])
+            for choice in range(max(map(len, parts)))))
+    return tuple(levels)
+
+
+def _compound_rhythms(meter: int) -> tuple:
     held = (((0, meter),),)
     return (held,) + tuple(
         tuple(tuple((beat + position, length) for beat in range(meter) for position, length in cells[beat % len(cells)])
@@ -198,6 +228,18 @@ def percussion_pattern(piece: int, steps_per_beat: int) -> str:
     if steps_per_beat == STEPS_PER_BEAT:
         return pattern
     return "".join(pattern[beat:beat + steps_per_beat] for beat in range(0, len(pattern), STEPS_PER_BEAT))
+
+
+def through_bar(notes: tuple, meter: int) -> tuple:
+    """Notes (position first) written for four beats, laid through a bar of `meter` beats: a
+    bar of five plays the first beat's notes again on its fifth, a bar of seven the first three's."""
+    return tuple((position + 4 * repeat, *rest) for repeat in range((meter + 3) // 4)
+                 for position, *rest in notes if position + 4 * repeat < meter)
+
+
+def hits_through_bar(hits: str, steps: int) -> str:
+    """A drum pattern laid through `steps` steps, from its start again where it is shorter."""
+    return (hits * (steps // len(hits) + 1))[:steps]
 
 
 def groove_for_meter(name: str, meter: int, compound: bool = False) -> Groove:

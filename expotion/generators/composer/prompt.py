@@ -250,6 +250,8 @@ TEMPO_WORDS = {
     "slow to medium": (75, 95), "slow-to-medium": (75, 95), "moderately slow": (70, 90),
 }
 TRIPLE_METER = re.compile(r"\b3\s*/\s*4\b|\bthree[- ]four\b|\btriple (?:meter|metre|time)\b", re.I)
+# Five or seven beats to the bar.
+ODD_METER = re.compile(r"\b([57])\s*/\s*4\b|\b(five|seven)[- ]four\b", re.I)
 # Two beats to the bar: 2/4, and the polka, which is in it (as is the march, a genre).
 DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|time)\b|\bpolkas?\b", re.I)
 # Compound time: each beat divides in three. 6/8 has two beats to the bar, 9/8 three, 12/8
@@ -573,14 +575,19 @@ def parse_prompt(prompt: str) -> Style:
 
 
 def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -> tuple[int, bool]:
-    """(beats per bar, compound): a compound time the prompt names, else 3/4 where it names
-    triple time or a waltz, else 2/4 where it names duple time or a polka, else the genre's."""
+    """(beats per bar, compound): a compound time the prompt names, else 5/4 or 7/4, else 3/4
+    where it names triple time or a waltz, else 2/4 where it names duple time or a polka, else
+    the genre's."""
     compound = COMPOUND_METER.search(prompt)
     if compound:
         recognised.append(compound.group(0).lower())
         number = compound.group(1) or compound.group(2)
         eighths = EIGHTHS_PER_BAR[number.lower()] if number else 9 if compound.group(3) else 6
         return eighths // 3, True
+    odd = ODD_METER.search(prompt)
+    if odd:
+        recognised.append(odd.group(0).lower())
+        return {"5": 5, "7": 7, "five": 5, "seven": 7}[(odd.group(1) or odd.group(2)).lower()], False
     triple = TRIPLE_METER.search(prompt)
     if triple or caption.find("waltz") >= 0:
         recognised += [triple.group(0)] if triple else []
