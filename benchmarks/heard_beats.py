@@ -2,14 +2,15 @@
 
     python benchmarks/heard_beats.py [--scenes N]
 
-For each genre the composer knows, and for three compound times (6/8, 9/8, 12/8), N scenes of synthetic movement whose stops drift in tempo,
-jitter and drop out (the same scenes as `benchmarks/sync.py`'s synthetic section) are given
-to the composer as controls. librosa's beat tracker then listens to the rendered music and,
-for comparison, to a click track on the beats the composer meant. Printed per genre: the share
-of meant beats (1–15 s, once the tracker has settled) within 50 ms of a heard beat, for the
-music and for the clicks, and the music's worst scene. Clicks show what the tracker itself
-loses on a drifting tempo; the gap between the two is what the arrangement loses. Last line:
-`heard_beat_hit_rate=X` (mean over prompts and scenes, music).
+For each genre the composer knows, and for six other time signatures (2/4, 5/4, 7/4, 6/8, 9/8,
+12/8), N scenes of synthetic movement whose stops drift in tempo, jitter and drop out (the same
+scenes as `benchmarks/sync.py`'s synthetic section) are given to the composer as controls.
+librosa's beat tracker then listens to the rendered music and, for comparison, to a click track
+on the beats the composer meant. Printed per prompt: the share of meant beats (1–15 s, once the
+tracker has settled) within 50 ms of a heard beat, for the music and for the clicks, and the
+music's worst scene. Clicks show what the tracker itself loses on a drifting tempo; the gap
+between the two is what the arrangement loses. Last line: `heard_beat_hit_rate=X` (mean over
+prompts and scenes, music).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from expotion.testing.clicks import click_track  # noqa: E402
 from expotion.testing.controls import synthetic_controls  # noqa: E402
 
 SECONDS = 16.0
-COMPOUND_TIMES = ("folk music in 6/8", "pop music in 9/8", "rock music in 12/8")
+OTHER_METERS = ("pop music in 2/4", "jazz music in 5/4", "rock music in 7/4", "folk music in 6/8", "pop music in 9/8",
+                "rock music in 12/8")
 SETTLED = (1.0, 15.0)  # meant beats scored: after the tracker settles in, before the end
 TOLERANCE_S = 0.05
 
@@ -47,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     composer = create_generator("composer")
     music_rates = []
-    prompts = [f"{genre} music" for genre in sorted(GENRES)] + list(COMPOUND_TIMES)
+    prompts = [f"{genre} music" for genre in sorted(GENRES)] + list(OTHER_METERS)
     width = max(map(len, prompts)) + 1
     print(f"{'prompt':<{width}} {'music':>6} {'clicks':>7} {'worst scene':>12}")
     for prompt in prompts:
