@@ -40,6 +40,7 @@ EXAMPLE_PROMPTS = [
     "Melancholic violin and cello, slow",
     "Happy jazz with saxophone, piano and upright bass",
     "Epic cinematic orchestral piece with choir and timpani",
+    "An Irish jig on the fiddle in 6/8, just bass and drums underneath",
 ]
 COMPOSER, MUSICGEN = "Embedded composer (offline)", "MusicGen + Expotion adapter"
 STAGE_ORDER = list(STAGES)
