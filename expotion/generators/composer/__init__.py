@@ -15,7 +15,7 @@ from expotion.audio.mix import MixedMusic, MixPlan
 from expotion.audio.synth import find_soundfont
 from expotion.controls import Controls
 from expotion.generators.base import Music
-from expotion.generators.composer import grooves, mood
+from expotion.generators.composer import mood
 from expotion.generators.composer.arrange import Arranger
 from expotion.generators.composer.harmony import Key
 from expotion.generators.composer.prompt import parse_prompt
@@ -56,9 +56,10 @@ class Composer:
         heard = self.body_rhythm > 0
         stops = controls.movement_beats if heard else np.zeros(0)
         strengths = controls.movement_beat_strengths if heard else np.zeros(0)
-        score = Arranger(style, grid, duration, int(rng.integers(2**31))).build(sections, energy, home, stops, strengths)
+        arranger = Arranger(style, grid, duration, int(rng.integers(2**31)))
+        score = arranger.build(sections, energy, home, stops, strengths)
 
-        groove = grooves.groove_for_meter(style.groove, grid.meter, style.compound)
+        groove = arranger.groove  # the style's groove in this meter: it sets the mix too
         tracks = {track.name.split(":")[0]: track for track in score.midi.instruments}
         plan = MixPlan({role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES},
                        self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
