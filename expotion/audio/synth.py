@@ -6,8 +6,8 @@ that ships with pretty_midi, unless `--soundfont` / $EXPOTION_SOUNDFONT names an
 is the default on every machine, whatever else is installed: the same seed gives the same music
 everywhere, and it is the font on which the arrangement's beat is measured to be heard where it
 is meant (on FluidR3_GM a violin's vibrato and slower attacks blur it; benchmarks/README.md,
-"The bundled font by default"). Tracks play on MIDI channels of their own, every event at its exact sample, block
-by block, so that memory does not grow with the length of the music.
+"The bundled font by default"). Tracks play on MIDI channels of their own, every event at its
+exact sample, block by block, so that memory does not grow with the length of the music.
 
 Instruments take time to speak: a bowed string or a pad swells for tens of milliseconds
 before it is heard, a drum is heard at once. As players do, each track starts its notes

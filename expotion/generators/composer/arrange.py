@@ -222,7 +222,7 @@ class Arranger:
             if not self.plays_at(bar, position, "bass"):
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
-            end = self.seconds(bar, min(position + length, self.grid.meter))
+            end = self.seconds(bar, min(position + length, meter))
             self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01,
                      62 + 45 * bar.energy + self.metric_accent(position))
 

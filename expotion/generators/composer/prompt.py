@@ -258,7 +258,7 @@ DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|
 # four; compound time unnumbered, and the jig, are 6/8, the slip jig 9/8.
 COMPOUND_METER = re.compile(r"\b(6|9|12)\s*/\s*8\b|\b(six|nine|twelve)[- ]eight\b|\bcompound (?:meter|metre|time)\b"
                             r"|\b(slip )?jigs?\b", re.I)
-EIGHTHS_PER_BAR = {"6": 6, "9": 9, "12": 12, "six": 6, "nine": 9, "twelve": 12}
+NUMBER_WORDS = {"five": 5, "six": 6, "seven": 7, "nine": 9, "twelve": 12}
 # word → (valence, arousal) push, each in [-1, 1]
 MOOD_WORDS = {
     "happy": (0.8, 0.4), "joyful": (0.9, 0.5), "cheerful": (0.8, 0.4), "uplifting": (0.7, 0.5),
@@ -582,12 +582,12 @@ def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -
     if compound:
         recognised.append(compound.group(0).lower())
         number = compound.group(1) or compound.group(2)
-        eighths = EIGHTHS_PER_BAR[number.lower()] if number else 9 if compound.group(3) else 6
+        eighths = _count(number) if number else 9 if compound.group(3) else 6
         return eighths // 3, True
     odd = ODD_METER.search(prompt)
     if odd:
         recognised.append(odd.group(0).lower())
-        return {"5": 5, "7": 7, "five": 5, "seven": 7}[(odd.group(1) or odd.group(2)).lower()], False
+        return _count(odd.group(1) or odd.group(2)), False
     triple = TRIPLE_METER.search(prompt)
     if triple or caption.find("waltz") >= 0:
         recognised += [triple.group(0)] if triple else []
@@ -597,6 +597,11 @@ def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -
         recognised.append(duple.group(0).lower())
         return 2, False
     return genre.meter, False
+
+
+def _count(number: str) -> int:
+    """A count written in figures or in words ("12", "twelve")."""
+    return int(number) if number.isdigit() else NUMBER_WORDS[number.lower()]
 
 
 def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
@@ -650,7 +655,8 @@ def _silent_roles(caption: Caption, prompt: str, instruments: dict[str, int], na
     """The roles the prompt asks not to hear: `silent` ("no bass"), those it denies by name,
     and where it asks for the drums alone (or bass and drums) every other role but those of
     the instruments it names ("a saxophone over just drums": the saxophone plays)."""
-    of_named = {role for role, program in instruments.items() if program in {INSTRUMENTS[name][0] for _, name in named}}
+    named_programs = {INSTRUMENTS[name][0] for _, name in named}
+    of_named = {role for role, program in instruments.items() if program in named_programs}
     others_denied = caption.denies("instrument") or caption.find(NOTHING_ELSE) >= 0
     said = DRUMS_ALONE.search(prompt) or RHYTHM_SECTION_ALONE.search(prompt)
     if drums and (said or others_denied and _kit_said(caption)):
@@ -668,7 +674,8 @@ def _silent_roles(caption: Caption, prompt: str, instruments: dict[str, int], na
 
 def _kit_said(caption: Caption) -> bool:
     """Whether the prompt asks for the drum kit, or a piece of it."""
-    return any(caption.find(word, _not_kit(caption)) >= 0 for word in DRUM_WORDS)
+    not_kit = _not_kit(caption)
+    return any(caption.find(word, not_kit) >= 0 for word in DRUM_WORDS)
 
 
 def _not_kit(caption: Caption) -> list[tuple[int, int]]:
