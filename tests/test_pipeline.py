@@ -100,6 +100,32 @@ def test_a_matroska_clip_with_b_frames_that_starts_late_keeps_every_frame(tmp_pa
     assert len(shown) == len(times) and shown[0] == 0.0
 
 
+def _encode_gradient(video, encoder: str, pixels: str, options: dict | None = None, frames: int = 20) -> None:
+    """`frames` pictures of 160 × 120, each brighter than the last, at 25 fps."""
+    with av.open(str(video), "w") as container:
+        stream = container.add_stream(encoder, rate=25, options=options or {})
+        stream.width, stream.height, stream.pix_fmt = 160, 120, pixels
+        for index in range(frames):
+            frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 10 * index, np.uint8), format="rgb24")
+            frame.pts = index
+            container.mux(stream.encode(frame.reformat(format=pixels)))
+        container.mux(stream.encode())
+
+
+@pytest.mark.parametrize("encoder, name, tag", [("libx265", "iphone.mov", "hvc1"), ("libsvtav1", "screen.mp4", "av01")])
+def test_hevc_and_av1_are_copied_packet_for_packet_under_the_tag_apple_plays(tmp_path, encoder, name, tag):
+    """HEVC (as iPhones record, tagged hvc1) and AV1 (decoded by libdav1d, which names no
+    encoder) keep their packets; HEVC keeps the hvc1 tag, without which Apple's players show
+    nothing."""
+    video = tmp_path / name
+    _encode_gradient(video, encoder, "yuv420p", {"x265-params": "log-level=error"} if encoder == "libx265" else {})
+    out = tmp_path / "with_music.mp4"
+    assert mux_music(video, np.zeros((44100, 2), np.float32), 44100, out) is None
+    with av.open(str(video)) as source, av.open(str(out)) as written:
+        assert written.streams.video[0].codec_context.codec_tag == tag
+        assert [bytes(p) for p in source.demux(video=0) if p.size] == [bytes(p) for p in written.demux(video=0) if p.size]
+
+
 @pytest.mark.parametrize("encoder, name, pixels, codec", [("prores", "master.mov", "yuv422p10le", "prores"),
                                                            ("libvpx", "webcam.webm", "yuv420p", "vp8")])
 def test_a_video_codec_mp4_cannot_carry_is_encoded_as_h264_frame_for_frame(tmp_path, encoder, name, pixels, codec):
@@ -107,14 +133,7 @@ def test_a_video_codec_mp4_cannot_carry_is_encoded_as_h264_frame_for_frame(tmp_p
     MP4: their frames are encoded as H.264, each at its own time from the first, and the caller
     is told which codec it was."""
     video = tmp_path / name
-    with av.open(str(video), "w") as container:
-        stream = container.add_stream(encoder, rate=25)
-        stream.width, stream.height, stream.pix_fmt = 160, 120, pixels
-        for index in range(20):
-            frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 10 * index, np.uint8), format="rgb24")
-            frame.pts = index
-            container.mux(stream.encode(frame.reformat(format=pixels)))
-        container.mux(stream.encode())
+    _encode_gradient(video, encoder, pixels)
     out = tmp_path / "with_music.mp4"
     assert mux_music(video, np.zeros((44100, 2), np.float32), 44100, out) == codec
     with av.open(str(out)) as written:

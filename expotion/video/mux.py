@@ -34,6 +34,9 @@ AAC_OPTIONS = {"aac_coder": "fast"}
 LOOKAHEAD_S = 0.5  # audio is muxed this far ahead of the video packet being written
 # A video codec MP4 cannot carry is encoded as H.264 at this (visually lossless) quality.
 REENCODE_OPTIONS = {"crf": "18", "preset": "fast"}
+# Apple's players (QuickTime, iOS, Safari) play HEVC in MP4 only under this sample entry, the
+# one iPhones write; the muxer's default, hev1, leaves them showing nothing.
+HEVC_TAG = "hvc1"
 
 
 def _audio_frames(blocks: Iterable[np.ndarray], sample_rate: int, first_sample: int):
@@ -69,7 +72,7 @@ def mux_music(video: str | Path, audio: np.ndarray | Iterable[np.ndarray], sampl
         try:
             with av.open(str(out), "w", format="mp4") as target:
                 try:
-                    packets, encoded = _copied(source, video_in, target.add_stream_from_template(video_in), first_frame), None
+                    packets, encoded = _copied(source, video_in, _copy_stream(target, video_in), first_frame), None
                 except ValueError:  # the MP4 muxer takes no such codec
                     h264 = _h264_stream(target, video_in, info.rotation)
                     packets, encoded = _encoded(source, video_in, h264, first_frame), video_in.codec_context.name
@@ -100,6 +103,16 @@ def _interleave(target, video_packets: Iterator[av.Packet], audio_out, audio_fra
         target.mux(audio_out.encode(pending))
         pending = next(audio_frames, None)
     target.mux(audio_out.encode())
+
+
+def _copy_stream(target, video_in):
+    """A stream for `video_in`'s packets as they are. Opaque: it takes the codec from the
+    input's codec context rather than an encoder of the same name, which AV1 lacks (its
+    decoder is libdav1d). Raises ValueError for a codec the MP4 muxer cannot carry."""
+    stream = target.add_stream_from_template(video_in, opaque=True)
+    if video_in.codec_context.name == "hevc":
+        stream.codec_context.codec_tag = HEVC_TAG
+    return stream
 
 
 def _copied(source, video_in, video_out, first_frame: int) -> Iterator[av.Packet]:
