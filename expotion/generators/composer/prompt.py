@@ -174,7 +174,7 @@ GENRES = {
     "ska": Genre((140, 180), "reggae", "reggae", {"melody": 56, "harmony": 27, "bass": 33}, mood=(0.5, 0.5)),
     "jazz": Genre((90, 160), "jazz", "jazz", {"melody": 65, "harmony": 0, "bass": 32}, swing=1 / 3),
     "swing": Genre((120, 180), "jazz", "jazz", {"melody": 56, "harmony": 0, "bass": 32}, swing=1 / 3, mood=(0.5, 0.4)),
-    "blues": Genre((70, 110), "shuffle", "blues", {"melody": 22, "harmony": 27, "bass": 33}, swing=1 / 3),
+    "blues": Genre((70, 110), "shuffle", "blues", {"melody": 22, "harmony": 4, "bass": 33}, swing=1 / 3),
     "funk": Genre((95, 115), "funk", "funk", {"melody": 61, "harmony": 27, "bass": 36}, mood=(0.4, 0.6)),
     "disco": Genre((110, 128), "four", "pop", {"melody": 48, "harmony": 27, "bass": 33}, mood=(0.6, 0.6)),
     "hip hop": Genre((80, 100), "hiphop", "minor", {"melody": 4, "harmony": 0, "bass": 38}),
