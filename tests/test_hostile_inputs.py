@@ -3,7 +3,6 @@ never lost, every limit holds, every failure is one clear line and leaves nothin
 
 import hashlib
 import os
-import resource
 import shutil
 import signal
 import socket
@@ -21,8 +20,16 @@ from expotion import pipeline
 from expotion.errors import ExpotionError, ParameterError
 
 
-def run_cli(*args, **options):
-    return subprocess.run([sys.executable, "-m", "expotion.cli", *map(str, args)], capture_output=True, text=True, **options)
+def cli_command(*args, setup: str = "") -> list[str]:
+    """The CLI as a fresh interpreter runs it, after the Python statements `setup`. Not a
+    preexec_fn: code run between fork and exec waits forever on any lock another thread of the
+    test run held at the fork (the app fixture serves from threads), and a test run hung so."""
+    run = "import runpy; runpy.run_module('expotion.cli', run_name='__main__', alter_sys=True)"
+    return [sys.executable, "-c", f"{setup}\n{run}", *map(str, args)]
+
+
+def run_cli(*args, setup: str = ""):
+    return subprocess.run(cli_command(*args, setup=setup), capture_output=True, text=True)
 
 
 def checksum(path: Path) -> str:
@@ -72,12 +79,10 @@ def test_an_output_that_is_a_folder_is_refused_before_any_work(clip):
 def test_a_failure_while_writing_leaves_nothing_and_names_the_output(clip):
     """A file-size limit makes every write past 64 kB fail, as a full disk does."""
 
-    def limited():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
-
+    limited = "import resource, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); " \
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))"
     out = clip.parent / "out" / "music.mp4"
-    line = one_error_line(run_cli("generate", clip, "--out", out, "--seed", 1, preexec_fn=limited))
+    line = one_error_line(run_cli("generate", clip, "--out", out, "--seed", 1, setup=limited))
     assert "cannot write" in line and str(out.parent) in line and "/." not in line  # the final name, not a temp file
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
@@ -250,9 +255,9 @@ def start_app(port, *extra):
     """The app as started from a terminal, where Ctrl-C reaches it: a test run started in the
     background (`make test &`) ignores SIGINT, and its children would inherit that."""
     env = {**os.environ, "EXPOTION_NATIVE_LOGS": "0"}
-    return subprocess.Popen([sys.executable, "-m", "expotion.cli", "app", "--port", str(port), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    default_ctrl_c = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)"
+    return subprocess.Popen(cli_command("app", "--port", port, *extra, setup=default_ctrl_c),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def wait_for(port, timeout=90.0):
