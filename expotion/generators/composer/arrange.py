@@ -177,13 +177,16 @@ class Arranger:
     def comp(self, bar: Bar, previous: tuple[int, ...] | None, drummed: bool) -> tuple[int, ...]:
         """Chords: in the groove's rhythm and chord style; held when calm, but for broken
         chords, which are calm already and carry the beat where no drums do. Without drums
-        (`drummed` False) the hits between the beats are ghosted, and in slow music each hit
+        (`drummed` False) the hits between the beats are ghosted (power chords', which a
+        distorted guitar plays as loud at any velocity, left out), and in slow music each hit
         is short (`UNDRUMMED_SLOW_CHORD`)."""
         pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
         meter = self.grid.meter
         style = self.groove.chord_style
         held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
         pattern = ((0, meter),) if held else grooves.through_bar(self.groove.chords, meter)
+        if not held and not drummed and style == "power":
+            pattern = tuple((position, length) for position, length in pattern if position == int(position))
         if not held and not drummed and self.grid.bpm < SLOW_BPM:
             pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
         velocity = 44 + 40 * bar.energy
