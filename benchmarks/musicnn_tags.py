@@ -28,7 +28,7 @@ import tensorflow as tf  # noqa: E402
 from musicnn import configuration, models  # noqa: E402
 
 MODELS = {"MTT_musicnn": configuration.MTT_LABELS, "MSD_musicnn": configuration.MSD_LABELS}
-PATCH_S = 3  # the length the models were trained on
+PATCH_S = 3  # seconds: the length of the patches the models were trained on
 
 
 def patches(path: str, frames: int) -> np.ndarray:
@@ -45,7 +45,8 @@ def patches(path: str, frames: int) -> np.ndarray:
 
 def tag_files(paths: list[str], model: str, labels: list[str]) -> dict[str, dict[str, float]]:
     """Mean tag probabilities of each file, one TensorFlow session for them all."""
-    frames = int(PATCH_S * configuration.SR / configuration.FFT_HOP) + 1
+    frames = librosa.time_to_frames(PATCH_S, sr=configuration.SR, hop_length=configuration.FFT_HOP,
+                                    n_fft=configuration.FFT_SIZE) + 1
     graph = tf.Graph()
     with graph.as_default(), tf.compat.v1.Session(graph=graph) as session:
         with tf.name_scope("model"):
@@ -71,5 +72,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    np.seterr(all="ignore")
     main()

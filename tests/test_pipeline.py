@@ -100,12 +100,12 @@ def test_a_matroska_clip_with_b_frames_that_starts_late_keeps_every_frame(tmp_pa
     assert len(shown) == len(times) and shown[0] == 0.0
 
 
-def _encode_gradient(video, encoder: str, pixels: str, options: dict | None = None, frames: int = 20) -> None:
-    """`frames` pictures of 160 × 120, each brighter than the last, at 25 fps."""
+def _encode_gradient(video, encoder: str, pixels: str, options: dict | None = None) -> None:
+    """20 pictures of 160 × 120, each brighter than the last, at 25 fps."""
     with av.open(str(video), "w") as container:
         stream = container.add_stream(encoder, rate=25, options=options or {})
         stream.width, stream.height, stream.pix_fmt = 160, 120, pixels
-        for index in range(frames):
+        for index in range(20):
             frame = av.VideoFrame.from_ndarray(np.full((120, 160, 3), 10 * index, np.uint8), format="rgb24")
             frame.pts = index
             container.mux(stream.encode(frame.reformat(format=pixels)))
