@@ -185,10 +185,11 @@ class Arranger:
         style = self.groove.chord_style
         held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
         pattern = ((0, meter),) if held else grooves.through_bar(self.groove.chords, meter)
-        if not held and not drummed and style == "power":
-            pattern = tuple((position, length) for position, length in pattern if position == int(position))
-        if not held and not drummed and self.grid.bpm < SLOW_BPM:
-            pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
+        if not held and not drummed:
+            if style == "power":
+                pattern = tuple((position, length) for position, length in pattern if position == int(position))
+            if self.grid.bpm < SLOW_BPM:
+                pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
         velocity = 44 + 40 * bar.energy
         for index, (position, length) in enumerate(pattern):
             if not self.plays_at(bar, position, "harmony"):
