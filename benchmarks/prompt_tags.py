@@ -28,10 +28,10 @@ from pathlib import Path
 os.environ.setdefault("GLOG_minloglevel", "2")
 
 import numpy as np  # noqa: E402
-import soundfile  # noqa: E402
 from sync import drifting_stops  # noqa: E402
 
 from expotion.generators import create_generator  # noqa: E402
+from expotion.pipeline import WavWriter  # noqa: E402
 from expotion.testing.controls import synthetic_controls  # noqa: E402
 
 SECONDS = 12.0
@@ -94,7 +94,9 @@ def render(folder: Path, scenes: int) -> dict[str, str]:
         for scene in range(scenes):
             music = composer.generate(synthetic_controls(SECONDS, drifting_stops(rng, SECONDS)), prompt, SECONDS, seed=scene)
             path = folder / f"{index:02d}_{scene}.wav"
-            soundfile.write(path, music.audio, music.sample_rate)
+            wav = WavWriter(path, music.sample_rate)  # as `generate` writes OUT.wav
+            wav.write(music.audio)
+            wav.close()
             made[str(path)] = prompt
     return made
 
