@@ -10,7 +10,8 @@ by block, so that an hour of music needs no more memory than ten seconds.
 | harmony | −4 dB  | 30 % right | beside and under the melody |
 
 Levels, pans and the pumping are MIDI channel controls (volume, pan, expression), so the
-synthesiser itself mixes. The loudness is measured in a first pass and applied in a second;
+synthesiser itself mixes; but the chords of a distorted guitar play through a guitar amp
+(amp.py) of their own and are placed after it. The loudness is measured in a first pass and applied in a second;
 music of up to `KEPT_PASS_S` keeps its first pass instead of rendering it again.
 Stems, when asked for, are rendered each on its own and get exactly the processing of the
 mix (room, loudness gain, the limiter's gain), so that they sum to it.
@@ -25,9 +26,10 @@ from typing import Iterator
 import numpy as np
 import pretty_midi
 
+from expotion.audio.amp import GuitarAmp
 from expotion.audio.loudness import BLOCK_S, CEILING, LoudnessMeter, limiter_gain
 from expotion.audio.synth import DRUM_CHANNEL, Renderer, Soundfont
-from expotion.convolution import Convolver, fft_convolve
+from expotion.convolution import Convolver, StreamingConvolver, fft_convolve
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
 CHANNELS = {"melody": 0, "harmony": 1, "bass": 2, "drums": DRUM_CHANNEL}
@@ -72,20 +74,13 @@ def room(sample_rate: int) -> Convolver:
 
 
 class RoomReverb:
-    """A little room, block by block (overlap-add): each block comes back with the tails of the
-    blocks before it."""
+    """A little room, block by block: each block comes back with the tails of the blocks before it."""
 
     def __init__(self, sample_rate: int, wet: float = 0.12):
-        self.convolve, self.wet = room(sample_rate), wet
-        self.tail = np.zeros((0, 2), np.float32)
+        self.reflections, self.wet = StreamingConvolver(room(sample_rate)), wet
 
     def __call__(self, block: np.ndarray) -> np.ndarray:
-        full = self.convolve(block).astype(np.float32)
-        full[: len(self.tail)] += self.tail[: len(full)]
-        carried = self.tail[len(full):]
-        self.tail = full[len(block):]
-        self.tail[: len(carried)] += carried
-        return ((1 - self.wet) * block + self.wet * full[: len(block)]).astype(np.float32)
+        return ((1 - self.wet) * block + self.wet * self.reflections(block)).astype(np.float32)
 
 
 @dataclass
@@ -99,22 +94,26 @@ class MixPlan:
     beats: np.ndarray = field(default_factory=lambda: np.zeros(0))
     pumping: tuple[str, ...] = ()  # roles that duck under the beats
     emphasis: dict[str, float] = field(default_factory=dict)  # role → dB above the standard mix
+    amplified: tuple[str, ...] = ()  # roles that play through a guitar amp (amp.py)
 
-    def controls(self, role: str) -> list[tuple[int, int, int, int]]:
-        """(sample, channel, controller, value) events that place `role` in the mix."""
+    def placement(self, role: str) -> tuple[float, float]:
+        """(gain ≤ 1, stereo position −1 left … 1 right) of `role` in the mix."""
         levels = {r: ROLE_MIX[r][0] + self.emphasis.get(r, 0.0) for r in ROLE_MIX}
-        loudest = max(levels.values())
+        return 10 ** ((levels[role] - max(levels.values())) / 20), ROLE_MIX[role][1]
+
+    def controls(self, role: str, placed: bool = True) -> list[tuple[int, int, int, int]]:
+        """(sample, channel, controller, value) events that place `role` in the mix (volume and
+        pan, unless it is placed after an amp) and make it pump."""
         channel = CHANNELS[role]
-        position = ROLE_MIX[role][1]
-        events = [(0, channel, VOLUME, controller_value(10 ** ((levels[role] - loudest) / 20))),
-                  (0, channel, PAN, int(round(63.5 * (position + 1))))]
+        gain, position = self.placement(role)
+        events = [(0, channel, VOLUME, controller_value(gain)), (0, channel, PAN, int(round(63.5 * (position + 1))))]
+        events = events if placed else []
         if role in self.pumping and len(self.beats):
             times = np.arange(0, self.length / self.sample_rate, SIDECHAIN_STEP_S)
             values = [controller_value(g) for g in sidechain_gain(times, self.beats)]
             events += [(int(round(t * self.sample_rate)), channel, EXPRESSION, v)
                        for index, (t, v) in enumerate(zip(times, values)) if index == 0 or v != values[index - 1]]
         return events
-
 
 class MixedMusic:
     """The composer's music as an audio source: `blocks()` streams it, `read()` holds it whole."""
@@ -127,10 +126,26 @@ class MixedMusic:
         self._first_pass: list[np.ndarray] | None = None  # the mix after the room, when short enough to keep
 
     def _dry(self, roles: tuple[str, ...]) -> Iterator[np.ndarray]:
+        """Stereo blocks of `roles` played together, before the room."""
+        direct = [role for role in roles if role not in self.plan.amplified]
         renderer = Renderer(self.plan.soundfont, self.sample_rate)
-        tracks = [(self.plan.tracks[role], CHANNELS[role]) for role in roles]
-        controls = [event for role in roles for event in self.plan.controls(role)]
-        return renderer.blocks(tracks, self.length, self.block, controls)
+        tracks = [(self.plan.tracks[role], CHANNELS[role]) for role in direct]
+        controls = [event for role in direct for event in self.plan.controls(role)]
+        sources = [renderer.blocks(tracks, self.length, self.block, controls)]
+        sources += [self._amplified(role) for role in roles if role in self.plan.amplified]
+        for parts in zip(*sources):
+            yield sum(parts[1:], parts[0])
+
+    def _amplified(self, role: str) -> Iterator[np.ndarray]:
+        """Stereo blocks of `role` played through its amp, then placed in the mix as the
+        synthesiser places the others (TinySoundFont's pan: √(½ ∓ ½·position))."""
+        renderer = Renderer(self.plan.soundfont, self.sample_rate)
+        track = self.plan.tracks[role]
+        amp = GuitarAmp(renderer, track)
+        gain, position = self.plan.placement(role)
+        sides = (gain * np.sqrt([1 - position, 1 + position])).astype(np.float32)
+        for block in renderer.blocks([(track, CHANNELS[role])], self.length, self.block, self.plan.controls(role, placed=False)):
+            yield amp(block)[:, None] * sides
 
     @property
     def level(self) -> float:

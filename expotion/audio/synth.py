@@ -41,6 +41,7 @@ DRUM_BANK = 128
 NOTE_OFF, CONTROL, NOTE_ON = 0, 1, 2
 MAX_ATTACK_LEAD_S = 0.05  # slower attacks are heard as swells, not as late notes
 ATTACK_PROBE_S = 0.3
+PROBE_VELOCITY = 100
 
 
 @dataclass(frozen=True)
@@ -101,13 +102,20 @@ class Renderer:
         self.synth.sounds_off()
         self._generate(self.sample_rate // 10)  # let every voice die away
 
-    def attack_time(self, track: pretty_midi.Instrument, pitch: int) -> float:
-        """Seconds a note of `track`'s instrument takes to reach half its peak level."""
+    def sound(self, track: pretty_midi.Instrument, pitches: tuple[int, ...], seconds: float,
+              velocity: int = PROBE_VELOCITY) -> np.ndarray:
+        """`seconds` of `track`'s instrument striking `pitches` together, alone."""
         channel = DRUM_CHANNEL if track.is_drum else 0
         self._select(track, channel)
-        self.synth.noteon(channel, pitch, 100)
-        level = np.abs(self._generate(int(ATTACK_PROBE_S * self.sample_rate))).max(axis=1)
+        for pitch in pitches:
+            self.synth.noteon(channel, pitch, velocity)
+        audio = self._generate(int(seconds * self.sample_rate))
         self._silence()
+        return audio
+
+    def attack_time(self, track: pretty_midi.Instrument, pitch: int) -> float:
+        """Seconds a note of `track`'s instrument takes to reach half its peak level."""
+        level = np.abs(self.sound(track, (pitch,), ATTACK_PROBE_S)).max(axis=1)
         if level.max() <= 0:
             return 0.0
         return min(float(np.argmax(level >= 0.5 * level.max())) / self.sample_rate, MAX_ATTACK_LEAD_S)

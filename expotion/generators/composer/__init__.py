@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pretty_midi
 
+from expotion.audio.amp import is_amplified
 from expotion.audio.mix import MixedMusic, MixPlan
 from expotion.audio.synth import find_soundfont
 from expotion.controls import Controls
@@ -61,9 +62,11 @@ class Composer:
 
         groove = arranger.groove  # the style's groove in this meter: it sets the mix too
         tracks = {track.name.split(":")[0]: track for track in score.midi.instruments}
-        plan = MixPlan({role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES},
-                       self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
-                       ("harmony",) if groove.sidechain else (), groove.emphasis)
+        tracks = {role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES}
+        struck_together = groove.chord_style != "arpeggio"  # a broken chord sounds one note at a time, as a lead
+        plan = MixPlan(tracks, self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
+                       ("harmony",) if groove.sidechain else (), groove.emphasis,
+                       ("harmony",) if struck_together and is_amplified(tracks["harmony"]) else ())
         decisions = {
             "backend": self.name,
             "seed": seed,
