@@ -99,6 +99,18 @@ def test_music_without_drums_is_heard_on_the_beat_of_a_drifting_person(prompt, b
     assert np.mean(hits) >= 0.85, f"{np.mean(hits):.0%} of the intended beats heard"
 
 
+def test_without_drums_only_a_distorted_guitar_leaves_out_the_chords_between_the_beats():
+    """Its amp plays a ghosted chord as loud as the beat; a piano's ghosts stay soft."""
+    stops = drifting_person(0, 110.0)
+    for prompt, between in (("rock without drums", False), ("rock with piano chords and no drums", True)):
+        music = create_generator("composer").generate(synthetic_controls(16.0, stops, energy=0.6), prompt, 16.0, seed=0)
+        harmony = next(track for track in music.score.instruments if track.name.startswith("harmony"))
+        starts = np.array([note.start for note in harmony.notes])
+        starts = starts[(starts > music.beat_times[0]) & (starts < music.beat_times[-1])]
+        off_the_beat = np.min(np.abs(starts[:, None] - music.beat_times[None, :]), axis=1) > 0.05
+        assert off_the_beat.any() == between, prompt
+
+
 def drifting_person(person: int, bpm: float) -> np.ndarray:
     """Stops of a person whose tempo drifts by ±10 % over 8 s around `bpm`, 20 ms of jitter."""
     rng, time, stops = np.random.default_rng(person), 0.4, []

@@ -10,9 +10,10 @@ by block, so that an hour of music needs no more memory than ten seconds.
 | harmony | −4 dB  | 30 % right | beside and under the melody |
 
 Levels, pans and the pumping are MIDI channel controls (volume, pan, expression), so the
-synthesiser itself mixes; but the chords of a distorted guitar play through a guitar amp
-(amp.py) of their own and are placed after it. The loudness is measured in a first pass and applied in a second;
-music of up to `KEPT_PASS_S` keeps its first pass instead of rendering it again.
+synthesiser itself mixes, but for the chords of a distorted guitar: they play through a guitar
+amp of their own (amp.py) and are placed after it. The loudness is measured in a first pass
+and applied in a second; music of up to `KEPT_PASS_S` keeps its first pass instead of
+rendering it again.
 Stems, when asked for, are rendered each on its own and get exactly the processing of the
 mix (room, loudness gain, the limiter's gain), so that they sum to it.
 """
@@ -105,15 +106,17 @@ class MixPlan:
         """(sample, channel, controller, value) events that place `role` in the mix (volume and
         pan, unless it is placed after an amp) and make it pump."""
         channel = CHANNELS[role]
-        gain, position = self.placement(role)
-        events = [(0, channel, VOLUME, controller_value(gain)), (0, channel, PAN, int(round(63.5 * (position + 1))))]
-        events = events if placed else []
+        events = []
+        if placed:
+            gain, position = self.placement(role)
+            events += [(0, channel, VOLUME, controller_value(gain)), (0, channel, PAN, int(round(63.5 * (position + 1))))]
         if role in self.pumping and len(self.beats):
             times = np.arange(0, self.length / self.sample_rate, SIDECHAIN_STEP_S)
             values = [controller_value(g) for g in sidechain_gain(times, self.beats)]
             events += [(int(round(t * self.sample_rate)), channel, EXPRESSION, v)
                        for index, (t, v) in enumerate(zip(times, values)) if index == 0 or v != values[index - 1]]
         return events
+
 
 class MixedMusic:
     """The composer's music as an audio source: `blocks()` streams it, `read()` holds it whole."""

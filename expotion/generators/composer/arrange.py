@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pretty_midi
 
+from expotion.audio.amp import is_amplified
 from expotion.generators.composer import grooves
 from expotion.generators.composer.harmony import Chord, Key, parse_numeral, progression, voice
 from expotion.generators.composer.mood import Section
@@ -177,8 +178,8 @@ class Arranger:
     def comp(self, bar: Bar, previous: tuple[int, ...] | None, drummed: bool) -> tuple[int, ...]:
         """Chords: in the groove's rhythm and chord style; held when calm, but for broken
         chords, which are calm already and carry the beat where no drums do. Without drums
-        (`drummed` False) the hits between the beats are ghosted (power chords', which a
-        distorted guitar plays as loud at any velocity, left out), and in slow music each hit
+        (`drummed` False) the hits between the beats are ghosted (but a distorted guitar's
+        power chords, which its amp plays as loud at any velocity, are left out), and in slow music each hit
         is short (`UNDRUMMED_SLOW_CHORD`)."""
         pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
         meter = self.grid.meter
@@ -186,7 +187,7 @@ class Arranger:
         held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
         pattern = ((0, meter),) if held else grooves.through_bar(self.groove.chords, meter)
         if not held and not drummed:
-            if style == "power":
+            if style == "power" and is_amplified(self.tracks["harmony"]):
                 pattern = tuple((position, length) for position, length in pattern if position == int(position))
             if self.grid.bpm < SLOW_BPM:
                 pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
