@@ -28,7 +28,7 @@ from expotion.convolution import Convolver, StreamingConvolver
 
 DRIVE = {29: 4.0, 30: 12.0}  # GM program (overdriven, distortion guitar) → a test chord's drive past clipping
 CABINET_HZ = 5000.0
-CABINET_RESPONSE_S = 0.01  # the low-pass rings out within a few samples of this
+CABINET_RESPONSE_S = 0.01  # long enough for the low-pass's response to have died away
 POWER_CHORD = (0, 7, 12)  # root, fifth and octave
 TEST_CHORD_S = 1.0
 
@@ -43,12 +43,10 @@ def _lowpass_section(signal: np.ndarray, cutoff: float, q: float, sample_rate: i
     alpha = np.sin(w) / (2 * q)
     b = np.array([1 - np.cos(w), 2 * (1 - np.cos(w)), 1 - np.cos(w)]) / 2
     a = np.array([1 + alpha, -2 * np.cos(w), 1 - alpha])
-    out = np.zeros_like(signal)
-    for n in range(len(signal)):
-        past = [out[n - k] if n >= k else 0.0 for k in (1, 2)]
-        inputs = [signal[n - k] if n >= k else 0.0 for k in (0, 1, 2)]
-        out[n] = (b @ inputs - a[1] * past[0] - a[2] * past[1]) / a[0]
-    return out
+    x, y = np.concatenate([np.zeros(2), signal]), np.zeros(len(signal) + 2)
+    for n in range(2, len(x)):
+        y[n] = (b @ x[n - 2 : n + 1][::-1] - a[1] * y[n - 1] - a[2] * y[n - 2]) / a[0]
+    return y[2:]
 
 
 @functools.lru_cache(maxsize=4)

@@ -178,9 +178,9 @@ class Arranger:
     def comp(self, bar: Bar, previous: tuple[int, ...] | None, drummed: bool) -> tuple[int, ...]:
         """Chords: in the groove's rhythm and chord style; held when calm, but for broken
         chords, which are calm already and carry the beat where no drums do. Without drums
-        (`drummed` False) the hits between the beats are ghosted (but a distorted guitar's
-        power chords, which its amp plays as loud at any velocity, are left out), and in slow music each hit
-        is short (`UNDRUMMED_SLOW_CHORD`)."""
+        (`drummed` False) the hits between the beats are ghosted (a distorted guitar's power
+        chords, which its amp plays as loud at any velocity, left out), and in slow music each
+        hit is short (`UNDRUMMED_SLOW_CHORD`)."""
         pitches = voice(bar.chord, previous, *CHORD_REGISTER, voices=min(4, len(bar.chord.intervals)))
         meter = self.grid.meter
         style = self.groove.chord_style
