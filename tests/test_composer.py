@@ -111,6 +111,15 @@ def test_without_drums_only_a_distorted_guitar_leaves_out_the_chords_between_the
         assert off_the_beat.any() == between, prompt
 
 
+@pytest.mark.parametrize("bpm", [110.0, 120.0])
+def test_swung_chords_on_a_distorted_guitar_are_heard_on_the_beat(bpm):
+    """Through a guitar amp a ghosted swung upbeat sounds as loud as the beat, and was heard as
+    the beat: swung grooves keep their chords out of the amp."""
+    hits = [heard for person in range(3)
+            for heard in intended_beats_heard(drifting_person(person, bpm), "jazz with distorted guitar comping")]
+    assert np.mean(hits) >= 0.9, f"{np.mean(hits):.0%} of the intended beats heard"
+
+
 def drifting_person(person: int, bpm: float) -> np.ndarray:
     """Stops of a person whose tempo drifts by ±10 % over 8 s around `bpm`, 20 ms of jitter."""
     rng, time, stops = np.random.default_rng(person), 0.4, []

@@ -9,7 +9,8 @@ through an amp"). So the chords of an overdriven or a distorted guitar (General 
 29 and 30), struck together, play through an amp of their own: a drive (soft clipping, tanh)
 and a cabinet (a 4th-order low-pass at 5 kHz, where a guitar speaker's response falls away).
 A lead, or a chord broken one note at a time, has no chord to distort and stays as the
-soundfont plays it (the composer says which roles play through the amp: `MixPlan.amplified`).
+soundfont plays it; so do a swung groove's chords, whose ghosted upbeat the amp would make as
+loud as the beat (the composer says which roles play through the amp: `MixPlan.amplified`).
 
 The amp is set on the soundfont itself, as the attack times are: a power chord struck at the
 track's median velocity drives it `DRIVE[program]` times past the clipping level, and comes

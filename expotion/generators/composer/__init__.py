@@ -63,10 +63,11 @@ class Composer:
         groove = arranger.groove  # the style's groove in this meter: it sets the mix too
         tracks = {track.name.split(":")[0]: track for track in score.midi.instruments}
         tracks = {role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES}
-        struck_together = groove.chord_style != "arpeggio"  # a broken chord sounds one note at a time, as a lead
+        # A broken chord sounds one note at a time, as a lead does; and through an amp a swung
+        # upbeat sounds as loud as the beat, and was heard as the beat (blues, jazz).
+        amplified = groove.chord_style != "arpeggio" and not style.swing and is_amplified(tracks["harmony"])
         plan = MixPlan(tracks, self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
-                       ("harmony",) if groove.sidechain else (), groove.emphasis,
-                       ("harmony",) if struck_together and is_amplified(tracks["harmony"]) else ())
+                       ("harmony",) if groove.sidechain else (), groove.emphasis, ("harmony",) if amplified else ())
         decisions = {
             "backend": self.name,
             "seed": seed,
