@@ -120,10 +120,11 @@ def main() -> None:
     every_tag = [f"{model.split('_')[0]}:{label}" for model, labels in next(iter(tagged.values())).items() for label in labels]
     table = np.stack([probability(tag) for tag in every_tag], axis=1)
     raised = (table - table.mean(axis=0)) / (table.std(axis=0) + 1e-9)
+    column = dict(zip(every_tag, table.T))
     scores = {}
     for tag in tags:
         asked = np.array([tag in PROBES[prompt] for prompt in prompts])
-        scores[tag] = auc(probability(tag)[asked], probability(tag)[~asked])
+        scores[tag] = auc(column[tag][asked], column[tag][~asked])
     width = max(map(len, [*tags, *PROBES])) + 1
     print(f"{'tag':<{width}} {'AUC':>5}")
     for tag in tags:

@@ -6,7 +6,8 @@ import pytest
 
 from expotion.audio.amp import GuitarAmp
 from expotion.audio.synth import Renderer, find_soundfont
-from expotion.generators import composer, create_generator
+from expotion.generators import create_generator
+from expotion.generators.composer import arrange
 from expotion.testing.controls import synthetic_controls
 
 SAMPLE_RATE = 44100
@@ -43,6 +44,6 @@ def test_only_the_chords_of_a_distorted_guitar_play_through_the_amp(monkeypatch)
     mixed, stems = music.source.read(stems=True)
     np.testing.assert_allclose(sum(stems.values()), mixed, atol=1e-5)
     through_amp = band_share(stems["harmony"].mean(axis=1), 20, 80)
-    monkeypatch.setattr(composer, "is_amplified", lambda track: False)
+    monkeypatch.setattr(arrange, "is_distorted_guitar", lambda track: False)
     _, direct = create_generator("composer").generate(synthetic_controls(6.0, stops), "hard rock", 6.0, seed=1).source.read(stems=True)
     assert through_amp > 2 * band_share(direct["harmony"].mean(axis=1), 20, 80)

@@ -10,7 +10,8 @@ through an amp"). So the chords of an overdriven or a distorted guitar (General 
 and a cabinet (a 4th-order low-pass at 5 kHz, where a guitar speaker's response falls away).
 A lead, or a chord broken one note at a time, has no chord to distort and stays as the
 soundfont plays it; so do a swung groove's chords, whose ghosted upbeat the amp would make as
-loud as the beat (the composer says which roles play through the amp: `MixPlan.amplified`).
+loud as the beat (the arranger says whether its chords play through the amp:
+`Arranger.chords_through_amp`, which the mix reads as `MixPlan.amplified`).
 
 The amp is set on the soundfont itself, as the attack times are: a power chord struck at the
 track's median velocity drives it `DRIVE[program]` times past the clipping level, and comes
@@ -34,7 +35,8 @@ POWER_CHORD = (0, 7, 12)  # root, fifth and octave
 TEST_CHORD_S = 1.0
 
 
-def is_amplified(track: pretty_midi.Instrument) -> bool:
+def is_distorted_guitar(track: pretty_midi.Instrument) -> bool:
+    """An overdriven or a distortion guitar, whose chords the amp plays."""
     return not track.is_drum and track.program in DRIVE
 
 

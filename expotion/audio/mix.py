@@ -131,11 +131,11 @@ class MixedMusic:
     def _dry(self, roles: tuple[str, ...]) -> Iterator[np.ndarray]:
         """Stereo blocks of `roles` played together, before the room."""
         direct = [role for role in roles if role not in self.plan.amplified]
-        renderer = Renderer(self.plan.soundfont, self.sample_rate)
-        tracks = [(self.plan.tracks[role], CHANNELS[role]) for role in direct]
-        controls = [event for role in direct for event in self.plan.controls(role)]
-        sources = [renderer.blocks(tracks, self.length, self.block, controls)]
-        sources += [self._amplified(role) for role in roles if role in self.plan.amplified]
+        sources = [self._amplified(role) for role in roles if role in self.plan.amplified]
+        if direct:  # a stem of the amp's role alone needs no synthesiser playing silence beside it
+            tracks = [(self.plan.tracks[role], CHANNELS[role]) for role in direct]
+            controls = [event for role in direct for event in self.plan.controls(role)]
+            sources.insert(0, Renderer(self.plan.soundfont, self.sample_rate).blocks(tracks, self.length, self.block, controls))
         for parts in zip(*sources):
             yield sum(parts[1:], parts[0])
 

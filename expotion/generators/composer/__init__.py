@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pretty_midi
 
-from expotion.audio.amp import is_amplified
 from expotion.audio.mix import MixedMusic, MixPlan
 from expotion.audio.synth import find_soundfont
 from expotion.controls import Controls
@@ -61,13 +60,10 @@ class Composer:
         score = arranger.build(sections, energy, home, stops, strengths)
 
         groove = arranger.groove  # the style's groove in this meter: it sets the mix too
-        tracks = {track.name.split(":")[0]: track for track in score.midi.instruments}
-        tracks = {role: tracks.get(role, pretty_midi.Instrument(0, is_drum=role == "drums")) for role in ROLES}
-        # A broken chord sounds one note at a time, as a lead does; and through an amp a swung
-        # upbeat sounds as loud as the beat, and was heard as the beat (blues, jazz).
-        amplified = groove.chord_style != "arpeggio" and not style.swing and is_amplified(tracks["harmony"])
-        plan = MixPlan(tracks, self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)), grid.times,
-                       ("harmony",) if groove.sidechain else (), groove.emphasis, ("harmony",) if amplified else ())
+        tracks = {**arranger.tracks, "drums": arranger.drums}  # the score's tracks, and the silent roles' empty ones
+        plan = MixPlan({role: tracks[role] for role in ROLES}, self.soundfont, SAMPLE_RATE, int(round(duration * SAMPLE_RATE)),
+                       grid.times, ("harmony",) if groove.sidechain else (), groove.emphasis,
+                       ("harmony",) if arranger.chords_through_amp else ())
         decisions = {
             "backend": self.name,
             "seed": seed,

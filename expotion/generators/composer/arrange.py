@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pretty_midi
 
-from expotion.audio.amp import is_amplified
+from expotion.audio.amp import is_distorted_guitar
 from expotion.generators.composer import grooves
 from expotion.generators.composer.harmony import Chord, Key, parse_numeral, progression, voice
 from expotion.generators.composer.mood import Section
@@ -102,6 +102,10 @@ class Arranger:
             for role in ("harmony", "bass", "melody")
         }
         self.drums = pretty_midi.Instrument(program=DRUM_CHANNEL_PROGRAM, is_drum=True, name="drums")
+        # A broken chord sounds one note at a time, as a lead does; and through an amp a swung
+        # upbeat sounds as loud as the beat, and was heard as the beat (blues, jazz).
+        self.chords_through_amp = (self.groove.chord_style != "arpeggio" and not style.swing
+                                   and is_distorted_guitar(self.tracks["harmony"]))
         lengths = np.diff(grid.times)
         self.uneven_beats = set(np.flatnonzero(np.abs(np.log(lengths / grid.period)) > UNEVEN_BEAT).tolist())
 
@@ -187,7 +191,7 @@ class Arranger:
         held = style == "pad" or (bar.energy < CALM and style != "arpeggio")
         pattern = ((0, meter),) if held else grooves.through_bar(self.groove.chords, meter)
         if not held and not drummed:
-            if style == "power" and is_amplified(self.tracks["harmony"]):
+            if style == "power" and self.chords_through_amp:
                 pattern = tuple((position, length) for position, length in pattern if position == int(position))
             if self.grid.bpm < SLOW_BPM:
                 pattern = tuple((position, min(length, UNDRUMMED_SLOW_CHORD)) for position, length in pattern)
