@@ -114,6 +114,13 @@ def test_mood_words_set_valence_and_arousal():
     assert parse_prompt("a sinister, urgent piece").valence < 0 < parse_prompt("a sinister, urgent piece").arousal
 
 
+def test_words_for_soft_playing_calm_the_music():
+    neutral = parse_prompt("a piano piece").arousal
+    for prompt in ("quiet and soft", "a mellow tune", "calming music", "laid back guitar"):
+        style = parse_prompt(prompt)
+        assert style.arousal < neutral and style.valence > 0, (prompt, style.recognised)
+
+
 def test_a_cappella_or_no_instruments_is_voices_alone():
     for prompt in ("An a cappella group sings in harmony", "A choir sings a hymn without instruments"):
         style = parse_prompt(prompt)

@@ -291,7 +291,8 @@ MOOD_WORDS = {
     "optimistic": (0.7, 0.3), "punchy": (0.3, 0.7), "rousing": (0.6, 0.7), "seductive": (0.3, -0.1),
     "sexy": (0.4, 0.1), "silly": (0.6, 0.4), "sinister": (-0.8, 0.3), "soulful": (0.3, -0.1),
     "stirring": (0.5, 0.5), "sultry": (0.3, -0.2), "thrilling": (0.4, 0.8), "tranquil": (0.5, -0.8),
-    "urgent": (-0.3, 0.7),
+    "urgent": (-0.3, 0.7), "laid back": (0.2, -0.5), "mellow": (0.3, -0.5), "calming": (0.3, -0.7),
+    "soft": (0.3, -0.6), "quiet": (0.1, -0.7),
 }
 
 
