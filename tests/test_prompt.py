@@ -189,3 +189,9 @@ def test_a_named_key_or_mode_is_read_as_written():
     assert (minor.tonic, minor.mode) == (None, "minor")
     unnamed = parse_prompt("A major hit with drums")  # "major" without "in" or "key" is no key
     assert (unnamed.tonic, unnamed.mode) == (None, None)
+
+
+def test_an_instrument_is_found_in_the_singular_as_in_the_plural():
+    for prompt, program in (("a steel drum melody", 114), ("steel drums", 114), ("pan pipe", 75), ("wind chimes", 14)):
+        style = parse_prompt(prompt)
+        assert style.instruments["melody"] == program and not style.drums, (prompt, style.recognised)
