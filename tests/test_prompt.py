@@ -195,3 +195,10 @@ def test_an_instrument_is_found_in_the_singular_as_in_the_plural():
     for prompt, program in (("a steel drum melody", 114), ("steel drums", 114), ("pan pipe", 75), ("wind chimes", 14)):
         style = parse_prompt(prompt)
         assert style.instruments["melody"] == program and not style.drums, (prompt, style.recognised)
+
+
+def test_chant_and_barbershop_are_voices_alone_and_classical_forms_are_classical():
+    for prompt in ("Gregorian chant sung by monks in a cathedral", "a barbershop quartet"):
+        style = parse_prompt(prompt)
+        assert "voices only" in style.recognised and not style.drums, (prompt, style.recognised)
+    assert {parse_prompt(form).genre for form in ("a nocturne", "a fugue for organ", "a piano etude", "a prelude")} == {"classical"}

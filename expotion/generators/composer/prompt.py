@@ -137,7 +137,7 @@ DENIABLE_ROLES = {"melody": ("melody",), "harmony": ("chord", "harmony")}
 # Voices alone: "a cappella", or instruments denied ("a choir sings without instruments"). A
 # lead voice over GM's Synth Voice, whose attack marks the beat: its Choir Aahs swell into each
 # chord, and a listener heard 0.6 of the beats on them (0.99 now; synthetic movement, ad hoc).
-A_CAPPELLA = ("a cappella", "a capella", "acapella", "acappella")
+A_CAPPELLA = ("a cappella", "a capella", "acapella", "acappella", "gregorian chant", "plainchant", "plainsong", "barbershop")
 A_CAPPELLA_VOICES = {"melody": 53, "harmony": 54, "bass": 54}
 
 ROLE_WORDS = {
@@ -222,7 +222,8 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "merengue": "latin", "mariachi": "latin", "polka": "folk", "sea shanty": "folk", "shanty": "folk",
                  "americana": "country", "singer-songwriter": "folk", "new age": "ambient", "meditation": "ambient",
                  "hymn": "gospel", "spiritual": "gospel", "symphony": "orchestral", "symphonic": "orchestral",
-                 "concerto": "classical", "sonata": "classical", "requiem": "classical", "aria": "classical",
+                 "concerto": "classical", "sonata": "classical", "requiem": "classical", "aria": "classical", "nocturne": "classical",
+                 "fugue": "classical", "etude": "classical", "prelude": "classical",
                  "chamber music": "classical", "boogie": "blues", "amapiano": "house", "kpop": "pop",
                  "8-bit": "chiptune", "video game": "chiptune", "cradle song": "lullaby",
                  "indie": "rock", "indie pop": "pop", "indie folk": "folk", "shoegaze": "rock",
@@ -292,7 +293,7 @@ MOOD_WORDS = {
     "sexy": (0.4, 0.1), "silly": (0.6, 0.4), "sinister": (-0.8, 0.3), "soulful": (0.3, -0.1),
     "stirring": (0.5, 0.5), "sultry": (0.3, -0.2), "thrilling": (0.4, 0.8), "tranquil": (0.5, -0.8),
     "urgent": (-0.3, 0.7), "laid back": (0.2, -0.5), "mellow": (0.3, -0.5), "calming": (0.3, -0.7),
-    "soft": (0.3, -0.6), "quiet": (0.1, -0.7),
+    "soft": (0.3, -0.6), "quiet": (0.1, -0.7), "lively": (0.6, 0.6),
 }
 
 
