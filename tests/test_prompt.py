@@ -202,3 +202,21 @@ def test_chant_and_barbershop_are_voices_alone_and_classical_forms_are_classical
         style = parse_prompt(prompt)
         assert "voices only" in style.recognised and not style.drums, (prompt, style.recognised)
     assert {parse_prompt(form).genre for form in ("a nocturne", "a fugue for organ", "a piano etude", "a prelude")} == {"classical"}
+
+
+def test_a_keyboard_named_alone_beside_a_band_plays_the_melody_unless_told_to_play_chords():
+    for prompt, genre in (("classical piano", "classical"), ("jazz piano", "jazz"), ("rock with an organ", "rock")):
+        style = parse_prompt(prompt)
+        assert style.genre == genre and style.instruments["melody"] in (0, 16), (prompt, style.instruments)
+    assert parse_prompt("jazz piano trio with upright bass").instruments["melody"] == 0
+    reggae = parse_prompt("reggae with organ skank chords")
+    assert reggae.instruments["harmony"] == 16 and reggae.instruments["melody"] != 16
+    assert parse_prompt("jazz with piano and saxophone").instruments["melody"] != 0
+
+
+def test_without_drums_a_leading_keyboard_plays_the_chords_too():
+    for prompt in ("classical piano", "a piano sonata", "ambient piano"):
+        style = parse_prompt(prompt)
+        assert not style.drums and style.instruments["melody"] == style.instruments["harmony"] == 0, prompt
+    assert parse_prompt("rock with an organ").instruments["harmony"] == 30  # the drums keep the beat
+    assert parse_prompt("a sonata for violin and piano").instruments["melody"] == 40

@@ -92,6 +92,9 @@ def _and_players(names: set[str]) -> frozenset[str]:
 # Of the instruments whose nature is the bass, these play a melody or chords when the prompt
 # says so ("the cello plays a mournful melody"); the others only ever play the bass.
 LEADING_BASSES = _and_players({"cello", "bassoon", "tuba"})
+# Pianos and organs. Named alone beside a band ("jazz piano", "a piano sonata", "rock with an
+# organ"), a keyboard is the one featured: it plays the melody over the band's chords.
+KEYBOARDS = frozenset(range(0, 8)) | frozenset(range(16, 21))
 # Hand percussion (GM drum keys), played over the groove. GM has no tabla or darbuka: the
 # bongos, the nearest pair of small hand drums; a djembe, dhol or cajon plays on the congas,
 # sleigh bells on the tambourine's jingles.
@@ -457,9 +460,9 @@ class Caption:
 def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: dict[str, int]) -> set[str]:
     """Put each named instrument in its role: first every instrument whose own role is free,
     those the prompt's words give a role ("a fiddle plays the melody") before those that take
-    their nature's, each in the order named; then the rest in the roles still free. One
-    instrument never plays two roles; a bass instrument only plays the bass; instruments beyond
-    the three roles are left out."""
+    their nature's, each in the order named (a keyboard alone beside the band leads it); then
+    the rest in the roles still free. One instrument named never takes two roles; a bass
+    instrument only plays the bass; instruments beyond the three roles are left out."""
     assigned: dict[str, int] = {}
     waiting = []
     roles = {name: caption.role_for(position, name) for position, name in named}
@@ -467,6 +470,9 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
         accompanied = all(INSTRUMENTS[other][0] in POLYPHONIC or INSTRUMENTS[other][1] == "bass" for other in roles if other != name)
         if not roles[name][1] and accompanied:
             roles[name] = ("melody", False)
+    leads = [name for name in roles if roles[name][0] != "bass"]
+    if len(leads) == 1 and INSTRUMENTS[leads[0]][0] in KEYBOARDS and not roles[leads[0]][1]:
+        roles[leads[0]] = ("melody", False)
     for name in sorted((name for _, name in named), key=lambda name: not roles[name][1]):
         role = roles[name][0]
         family = () if name in ONE_INSTRUMENT_WORDS else FAMILY_WORDS.get(name, ())
@@ -484,6 +490,15 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     if "bass" not in assigned:  # a cello may lead a band whose bass it was
         instruments["bass"] = _under(assigned.get("melody"), instruments["bass"])
     return set(assigned)
+
+
+def _with_both_hands(instruments: dict[str, int], named: list[tuple[int, str]], drums: bool) -> dict[str, int]:
+    """Without drums the chords keep the beat: a keyboard named for the melody over chords no
+    one was named for plays them too, as a pianist's two hands ("classical piano")."""
+    named_programs = {INSTRUMENTS[name][0] for _, name in named}
+    if drums or instruments["melody"] not in KEYBOARDS & named_programs or instruments["harmony"] in named_programs:
+        return instruments
+    return {**instruments, "harmony": instruments["melody"]}
 
 
 def _under(melody: int | None, bass: int) -> int:
@@ -561,6 +576,7 @@ def parse_prompt(prompt: str) -> Style:
     drum_mentions = caption.mentions(DRUMS_BY_NAME)  # the kit's pieces and the hand percussion, each read once
     percussion_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if name in PERCUSSION and not negated))
     groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
+    instruments = _with_both_hands(instruments, named, drums)
     silent = _silent_roles(caption, prompt, instruments, named, drums, silent, recognised)
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
