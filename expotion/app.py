@@ -3,7 +3,8 @@
 Upload or record a video, describe the music, and get the video back with its music, the
 files (stems too), the decisions, and a plot showing the music's beats on the person's stops
 and turns. Each backend's pipeline is built once and serves every request; controls are
-cached by the video's content, so trying another prompt or setting skips the analysis.
+cached by the video's content, so trying another prompt or setting skips the analysis. An
+upload browsers cannot play (an iPhone's HEVC) is shown from a small H.264 copy.
 
 The server keeps its promises under load and when it is stopped: at most `concurrency`
 pipelines run at once, also when users cancel (a cancelled request keeps its slot until its
@@ -15,12 +16,15 @@ folders left by a server that was killed are removed when the next one starts.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import shutil
 import tempfile
 import threading
 from pathlib import Path
+
+import av
 
 APP_ROOT = Path(tempfile.gettempdir()) / "expotion-app"
 SERVER_DIR = APP_ROOT / str(os.getpid())
@@ -32,6 +36,8 @@ import gradio as gr  # noqa: E402
 from expotion.errors import ExpotionError, ParameterError  # noqa: E402
 from expotion.options import ComposerOptions, SamplingConfig, check_seed, default_of  # noqa: E402
 from expotion.pipeline import STAGES, Expotion  # noqa: E402
+from expotion.video.mux import mux_music  # noqa: E402
+from expotion.video.preview import browser_plays, video_codec, write_preview  # noqa: E402
 
 EXAMPLE_PROMPTS = [
     "Upbeat funk with slap bass, brass stabs and a tight drum groove",
@@ -134,7 +140,7 @@ def make_handler(max_duration: float, pipelines: Pipelines, slots: threading.Bou
                 if not result.controls.has_person:
                     gr.Warning("No person found in the video: the music follows the prompt only.")
                 files = [str(p) for p in result.files if p.suffix != ".png"]
-                yield str(result.video), files, str(result.outputs.plot), result.music.decisions
+                yield str(_playable(result, source, work)), files, str(result.outputs.plot), result.music.decisions
             except ExpotionError as error:
                 raise gr.Error(_page_message(error))
             except Exception as error:  # the server keeps serving; the user sees one line
@@ -144,6 +150,45 @@ def make_handler(max_duration: float, pipelines: Pipelines, slots: threading.Bou
                 shutil.rmtree(work, ignore_errors=True)
 
     return run
+
+
+def preview_of(video: str | Path) -> Path:
+    """The small H.264 copy of an upload browsers cannot play, made once per upload."""
+    preview = SERVER_DIR / "previews" / hashlib.sha256(str(video).encode()).hexdigest()[:16] / f"{Path(video).stem}.mp4"
+    if not preview.exists():
+        write_preview(video, preview)
+    return preview
+
+
+def _playable(result, source: Path, work: Path) -> Path:
+    """The result, or for the player where browsers cannot play its video (HEVC, copied packet
+    for packet) the upload's preview with the music: seconds where Gradio would re-encode
+    the whole picture (9 s for 6 s of 1080p60)."""
+    if browser_plays(result.video):
+        return result.video
+    player = work / "player" / result.video.name
+    player.parent.mkdir()
+    try:
+        mux_music(preview_of(source), result.music.audio, result.music.sample_rate, player)
+    except (ExpotionError, av.FFmpegError, OSError):  # the files are made: Gradio's slower copy will do
+        return result.video
+    return player
+
+
+def show_preview(video: str | None):
+    """The uploaded video as the page can show it: nothing where browsers play it as it is (or
+    it cannot be read: generating says why), else a small H.264 copy, and why (browsers
+    report an HEVC upload as "not playable")."""
+    try:
+        if not video or browser_plays(video):
+            return gr.update(value=None, visible=False)
+        preview = preview_of(video)
+    except (ExpotionError, av.FFmpegError, IndexError):
+        return gr.update(value=None, visible=False)
+    codec = video_codec(video).upper()
+    gr.Info(f"Most browsers cannot play {codec} video: below is a smaller H.264 copy to watch. The music is made for "
+            "your original file.")
+    return gr.update(value=str(preview), visible=True, label=f"Your video as this page can show it (from {codec})")
 
 
 def _slider(kind, name: str, label: str, step: float):
@@ -161,6 +206,7 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
         with gr.Row():
             with gr.Column():
                 video = gr.Video(label="Your video", sources=["upload", "webcam"])
+                preview = gr.Video(visible=False, interactive=False, height=360, elem_id="preview")
                 prompt = gr.Textbox(label="Describe the music", lines=3, placeholder=EXAMPLE_PROMPTS[0])
                 gr.Examples(examples=[[p] for p in EXAMPLE_PROMPTS], inputs=[prompt], label="Example prompts")
                 backend = gr.Radio(backends, value=COMPOSER, label="Generator")
@@ -176,6 +222,8 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                 plot = gr.Image(label="Controls over time", type="filepath")
                 files = gr.File(label="Downloads: mp4, wav, MIDI, decisions, stems", file_count="multiple")
                 decisions = gr.JSON(label="What was decided")
+        video.upload(show_preview, inputs=[video], outputs=[preview])
+        video.clear(lambda: gr.update(value=None, visible=False), outputs=[preview])
         button.click(make_handler(max_duration, pipelines, slots), inputs=[video, prompt, backend, seed, *sliders],
                      outputs=[result, files, plot, decisions], api_name="generate")
     return app
