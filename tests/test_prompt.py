@@ -220,3 +220,11 @@ def test_without_drums_a_leading_keyboard_plays_the_chords_too():
         assert not style.drums and style.instruments["melody"] == style.instruments["harmony"] == 0, prompt
     assert parse_prompt("rock with an organ").instruments["harmony"] == 30  # the drums keep the beat
     assert parse_prompt("a sonata for violin and piano").instruments["melody"] == 40
+
+
+def test_instruments_gm_lacks_play_on_their_nearest_and_a_frame_drum_is_no_kit():
+    assert parse_prompt("an Armenian duduk melody").instruments["melody"] == 69
+    assert set(parse_prompt("Turkish saz and ney").instruments.values()) >= {106, 77}
+    assert parse_prompt("a moog bass line under a piano").instruments["bass"] == 38
+    frame_drum = parse_prompt("a frame drum and a flute")
+    assert not frame_drum.drums and frame_drum.percussion and frame_drum.instruments["melody"] == 73

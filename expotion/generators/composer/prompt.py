@@ -72,6 +72,11 @@ INSTRUMENTS = {
     "pedal steel": (27, "melody"), "lap steel": (27, "melody"), "dobro": (25, "melody"), "mellotron": (48, "harmony"),
     "euphonium": (57, "melody"), "woodwind": (71, "melody"), "uilleann pipes": (109, "melody"),
     "vocoder": (54, "melody"), "bass clarinet": (71, "bass"), "contrabassoon": (70, "bass"),
+    "charango": (24, "melody"), "cavaquinho": (24, "melody"), "banjolele": (24, "melody"), "saz": (106, "melody"),
+    "baglama": (106, "melody"), "sarod": (104, "melody"), "veena": (104, "melody"), "qanun": (107, "melody"),
+    "kanun": (107, "melody"), "balafon": (13, "melody"), "duduk": (69, "melody"), "ney": (77, "melody"),
+    "hurdy gurdy": (110, "melody"), "clavichord": (6, "harmony"), "theremin": (80, "melody"), "moog": (81, "melody"),
+    "moog bass": (38, "bass"),
 }
 # A player names their instrument ("a solo cellist").
 PLAYERS = {
@@ -96,8 +101,8 @@ LEADING_BASSES = _and_players({"cello", "bassoon", "tuba"})
 # organ"), a keyboard is the one featured: it plays the melody over the band's chords.
 KEYBOARDS = frozenset(range(0, 8)) | frozenset(range(16, 21))
 # Hand percussion (GM drum keys), played over the groove. GM has no tabla or darbuka: the
-# bongos, the nearest pair of small hand drums; a djembe, dhol or cajon plays on the congas,
-# sleigh bells on the tambourine's jingles.
+# bongos, the nearest pair of small hand drums; a djembe, dhol, cajon or frame drum plays on
+# the congas, sleigh bells and the riq on the tambourine's jingles.
 PERCUSSION = {
     "conga": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "djembe": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
     "bongo": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "tabla": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
@@ -109,11 +114,12 @@ PERCUSSION = {
     "dhol": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "cajon": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
     "sleigh bell": (grooves.TAMBOURINE,), "jingle bell": (grooves.TAMBOURINE,), "guiro": (grooves.SHORT_GUIRO,),
     "cabasa": (grooves.CABASA,), "agogo": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO),
-    "agogo bell": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO),
+    "agogo bell": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO), "riq": (grooves.TAMBOURINE,),
+    "frame drum": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "bodhran": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
 }
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
-TUNED_DRUMS = tuple(name for name in INSTRUMENTS if "drum" in name)
+NOT_KIT_DRUMS = tuple(name for name in (*INSTRUMENTS, *PERCUSSION) if "drum" in name)  # steel drum, frame drum
 _HATS = (grooves.CLOSED_HAT, grooves.PEDAL_HAT, grooves.OPEN_HAT)
 # Pieces of the kit (GM drum keys): asking for one asks for the kit, denying one mutes only it.
 # A piece whose name holds an instrument's ("bass drum") is never that instrument.
@@ -698,7 +704,7 @@ def _kit_said(caption: Caption) -> bool:
 
 def _not_kit(caption: Caption) -> list[tuple[int, int]]:
     """Spans that name a drum or a beat but no kit: "steel drums", "90 beats per minute"."""
-    return [span for name in (*TUNED_DRUMS, "beats per minute") for span in caption.spans(name)]
+    return [span for name in (*NOT_KIT_DRUMS, "beats per minute") for span in caption.spans(name)]
 
 
 def _kit(caption: Caption, genre: Genre, genre_named: bool, named: list[tuple[int, str]], hand_percussion: bool,
