@@ -152,11 +152,11 @@ def make_handler(max_duration: float, pipelines: Pipelines, slots: threading.Bou
     return run
 
 
-def preview_of(video: str | Path) -> Path:
+def preview_of(video: str | Path, max_duration: float | None = None) -> Path:
     """The small H.264 copy of an upload browsers cannot play, made once per upload."""
     preview = SERVER_DIR / "previews" / hashlib.sha256(str(video).encode()).hexdigest()[:16] / f"{Path(video).stem}.mp4"
     if not preview.exists():
-        write_preview(video, preview)
+        write_preview(video, preview, max_duration)
     return preview
 
 
@@ -175,14 +175,14 @@ def _playable(result, source: Path, work: Path) -> Path:
     return player
 
 
-def show_preview(video: str | None):
+def show_preview(video: str | None, max_duration: float | None = None):
     """The uploaded video as the page can show it: nothing where browsers play it as it is (or
-    it cannot be read: generating says why), else a small H.264 copy, and why (browsers
-    report an HEVC upload as "not playable")."""
+    it cannot be read, or is too long: generating says why), else a small H.264 copy, and why
+    (browsers report an HEVC upload as "not playable")."""
     try:
         if not video or browser_plays(video):
             return gr.update(value=None, visible=False)
-        preview = preview_of(video)
+        preview = preview_of(video, max_duration)
     except (ExpotionError, av.FFmpegError, IndexError):
         return gr.update(value=None, visible=False)
     codec = video_codec(video).upper()
@@ -222,7 +222,7 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                 plot = gr.Image(label="Controls over time", type="filepath")
                 files = gr.File(label="Downloads: mp4, wav, MIDI, decisions, stems", file_count="multiple")
                 decisions = gr.JSON(label="What was decided")
-        video.upload(show_preview, inputs=[video], outputs=[preview])
+        video.upload(lambda upload: show_preview(upload, max_duration), inputs=[video], outputs=[preview])
         video.clear(lambda: gr.update(value=None, visible=False), outputs=[preview])
         button.click(make_handler(max_duration, pipelines, slots), inputs=[video, prompt, backend, seed, *sliders],
                      outputs=[result, files, plot, decisions], api_name="generate")

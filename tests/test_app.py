@@ -173,6 +173,8 @@ def test_only_an_upload_browsers_cannot_play_gets_a_preview(server, videos, tmp_
     assert shown["visible"] and video_codec(shown["value"]) == "h264"
     path, _ = videos("15fps")
     assert not show_preview(str(path))["visible"] and not show_preview(str(junk))["visible"]
+    hevc(tmp_path / "long.mov")
+    assert not show_preview(str(tmp_path / "long.mov"), max_duration=0.2)["visible"]  # generating says why
 
 
 def test_the_app_builds_each_pipeline_once_for_all_requests(videos, monkeypatch):

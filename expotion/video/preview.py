@@ -29,12 +29,13 @@ def browser_plays(path: str | Path) -> bool:
     return Path(path).suffix.lower() in BROWSER_CONTAINERS and video_codec(path) in BROWSER_CODECS
 
 
-def write_preview(video: str | Path, out: str | Path) -> None:
+def write_preview(video: str | Path, out: str | Path, max_duration: float | None = None) -> None:
     """Write `out` (MP4, silent): `video`'s frames upright, at most PREVIEW_SIDE pixels on the
-    long side, as H.264 at their own times."""
+    long side, as H.264 at their own times. A video longer than `max_duration` seconds raises
+    ExpotionError, as soon as a frame shows it, and writes nothing."""
     with atomic_path(out) as partial, av.open(str(partial), "w", format="mp4") as target:
         stream = None
-        for frame in iter_frames(video, PREVIEW_SIDE):
+        for frame in iter_frames(video, PREVIEW_SIDE, max_duration):
             picture = av.VideoFrame.from_ndarray(frame.image, format="rgb24")
             if stream is None:
                 stream = target.add_stream("libx264", options=PREVIEW_OPTIONS)
