@@ -228,3 +228,10 @@ def test_instruments_gm_lacks_play_on_their_nearest_and_a_frame_drum_is_no_kit()
     assert parse_prompt("a moog bass line under a piano").instruments["bass"] == 38
     frame_drum = parse_prompt("a frame drum and a flute")
     assert not frame_drum.drums and frame_drum.percussion and frame_drum.instruments["melody"] == 73
+
+
+def test_loud_music_with_no_genre_or_instrument_named_is_rock():
+    for prompt in ("loud and aggressive", "something forceful"):
+        assert parse_prompt(prompt).genre == "rock", prompt
+    assert parse_prompt("a loud piano").genre == "pop" and parse_prompt("not loud at all").genre == "pop"
+    assert parse_prompt("loud techno").genre == "techno"

@@ -269,6 +269,10 @@ DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|
 COMPOUND_METER = re.compile(r"\b(6|9|12)\s*/\s*8\b|\b(six|nine|twelve)[- ]eight\b|\bcompound (?:meter|metre|time)\b"
                             r"|\b(slip )?jigs?\b", re.I)
 NUMBER_WORDS = {"five": 5, "six": 6, "seven": 7, "nine": 9, "twelve": 12}
+# Loud, forceful music: the MUSIC model's Intense factor of musical preference, whose genres
+# are rock, punk and heavy metal (Rentfrow, Goldberg & Levitin 2011). Said without a genre or
+# an instrument, it plays rock.
+INTENSE_WORDS = ("loud", "forceful")
 # word → (valence, arousal) push, each in [-1, 1]
 MOOD_WORDS = {
     "happy": (0.8, 0.4), "joyful": (0.9, 0.5), "cheerful": (0.8, 0.4), "uplifting": (0.7, 0.5),
@@ -629,11 +633,16 @@ def _count(number: str) -> int:
 
 
 def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
-    """The genre (pop when none is named) and whether the prompt named one: the first named,
-    the longest name where two begin together ("pop punk" before "pop")."""
+    """The genre and whether the prompt named one: the first named, the longest name where two
+    begin together ("pop punk" before "pop"); else, where the prompt names no instrument
+    either, rock for loud music (`INTENSE_WORDS`), or pop."""
     names = {**{genre: genre for genre in GENRES}, **GENRE_ALIASES}
     hits = sorted((caption.find(word), -len(word), word) for word in names if caption.find(word) >= 0)
     if not hits:
+        intense = [word for word in INTENSE_WORDS if caption.find(word) >= 0]
+        if intense and not caption.named_instruments()[0]:
+            recognised.append(intense[0])
+            return "rock", False
         return "pop", False
     recognised.append(hits[0][2])
     return names[hits[0][2]], True
