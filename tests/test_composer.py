@@ -16,6 +16,7 @@ from expotion.generators.composer.harmony import NOTE_NAMES, Key, parse_numeral,
 from expotion.generators.composer.prompt import GENRES, parse_prompt
 from expotion.generators.composer.rhythm import HEARD_TEMPO, BeatGrid
 from expotion.testing.controls import synthetic_controls
+from expotion.testing.soundfonts import quieter_kit_soundfont
 
 CAPTION = "Upbeat funk with slap bass, brass and drums"
 
@@ -354,6 +355,19 @@ def test_the_bundled_soundfont_plays_on_every_machine_unless_another_is_asked_fo
     monkeypatch.setattr(synth, "SYSTEM_SOUNDFONTS", (str(tmp_path / "elsewhere.sf2"),))
     with pytest.raises(ExpotionError, match="apt-get install fluid-soundfont-gm"):
         find_soundfont()
+
+
+def test_another_soundfont_plays_each_role_as_loud_as_the_bundled_font_does(tmp_path):
+    """Fonts differ in balance by more than the mix's levels: on one whose kit is 12 dB quieter
+    the drums still sit where the bundled font puts them beside the bass."""
+    quiet_kit = quieter_kit_soundfont(BUNDLED_SOUNDFONT, tmp_path / "quiet_kit.sf2", -12.0)
+    controls = synthetic_controls(8.0, np.arange(0.5, 8.0, 0.5))
+    balance = {}
+    for font in (None, str(quiet_kit)):
+        music = create_generator("composer", soundfont=font).generate(controls, "rock music", 8.0, seed=1)
+        levels = {role: loudness_dbfs(stem, music.sample_rate) for role, stem in music.stems.items()}
+        balance[font] = levels["drums"] - levels["bass"]
+    assert balance[str(quiet_kit)] == pytest.approx(balance[None], abs=1.0)
 
 
 def test_unknown_backend_is_a_clear_error():

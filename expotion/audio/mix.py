@@ -9,6 +9,8 @@ by block, so that an hour of music needs no more memory than ten seconds.
 | drums   | −1 dB  | centre     | the kit is spread by the soundfont's own drum pans |
 | harmony | −4 dB  | 30 % right | beside and under the melody |
 
+The levels were set, and the beat measured, on the bundled font; on another font each role is
+first brought to the level the bundled font gives its instrument (`MixPlan.font_trims`).
 Levels, pans and the pumping are MIDI channel controls (volume, pan, expression), so the
 synthesiser itself mixes, but for the chords of a distorted guitar: they play through a guitar
 amp of their own (amp.py) and are placed after it. The loudness is measured in a first pass
@@ -29,7 +31,7 @@ import pretty_midi
 
 from expotion.audio.amp import GuitarAmp
 from expotion.audio.loudness import BLOCK_S, CEILING, LoudnessMeter, limiter_gain
-from expotion.audio.synth import DRUM_CHANNEL, Renderer, Soundfont
+from expotion.audio.synth import BUNDLED_SOUNDFONT, DRUM_CHANNEL, Renderer, Soundfont
 from expotion.convolution import Convolver, StreamingConvolver, fft_convolve
 
 ROLE_MIX = {"melody": (2.0, 0.0), "bass": (0.0, 0.0), "drums": (-1.0, 0.0), "harmony": (-4.0, 0.3)}
@@ -99,8 +101,19 @@ class MixPlan:
 
     def placement(self, role: str) -> tuple[float, float]:
         """(gain ≤ 1, stereo position −1 left … 1 right) of `role` in the mix."""
-        levels = {r: ROLE_MIX[r][0] + self.emphasis.get(r, 0.0) for r in ROLE_MIX}
+        levels = {r: ROLE_MIX[r][0] + self.emphasis.get(r, 0.0) + self.font_trims.get(r, 0.0) for r in ROLE_MIX}
         return 10 ** ((levels[role] - max(levels.values())) / 20), ROLE_MIX[role][1]
+
+    @functools.cached_property
+    def font_trims(self) -> dict[str, float]:
+        """role → dB that plays the soundfont's instrument for the role as loud as the bundled
+        font's plays it (none on the bundled font): the levels above were set, and the beat
+        measured, on it, and fonts differ by more than the levels do."""
+        if self.soundfont.path == BUNDLED_SOUNDFONT:
+            return {}
+        theirs, ours = Renderer(self.soundfont, self.sample_rate), Renderer(Soundfont(BUNDLED_SOUNDFONT, "bundled"), self.sample_rate)
+        trims = {role: ours.level(track) - theirs.level(track) for role, track in self.tracks.items()}
+        return {role: trim for role, trim in trims.items() if np.isfinite(trim)}
 
     def controls(self, role: str, placed: bool = True) -> list[tuple[int, int, int, int]]:
         """(sample, channel, controller, value) events that place `role` in the mix (volume and

@@ -17,6 +17,7 @@ test note takes to reach half its peak level — so that what is heard lands on 
 
 from __future__ import annotations
 
+import collections
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ NOTE_OFF, CONTROL, NOTE_ON = 0, 1, 2
 MAX_ATTACK_LEAD_S = 0.05  # slower attacks are heard as swells, not as late notes
 ATTACK_PROBE_S = 0.3
 PROBE_VELOCITY = 100
+LEVEL_PROBE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,18 @@ class Renderer:
         if level.max() <= 0:
             return 0.0
         return min(float(np.argmax(level >= 0.5 * level.max())) / self.sample_rate, MAX_ATTACK_LEAD_S)
+
+    def level(self, track: pretty_midi.Instrument) -> float:
+        """How loud `track`'s instrument plays (dB, RMS over LEVEL_PROBE_S): its most played
+        notes (up to three, as a kit's kick, snare and hat) struck together at its median
+        velocity; −inf for a track without notes."""
+        counts = collections.Counter(note.pitch for note in track.notes)
+        if not counts:
+            return float("-inf")
+        pitches = tuple(pitch for pitch, _ in counts.most_common(3 if track.is_drum else 1))
+        velocity = int(np.median([note.velocity for note in track.notes]))
+        power = float(np.mean(self.sound(track, pitches, LEVEL_PROBE_S, velocity) ** 2))
+        return 10 * np.log10(power) if power > 0 else float("-inf")
 
     def track_leads(self, track: pretty_midi.Instrument) -> dict[int, float]:
         """Attack time per pitch of a track: per drum for a kit, one for a melodic instrument."""
