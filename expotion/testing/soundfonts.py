@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from expotion.audio.synth import DRUM_BANK
+
 INSTRUMENT, SAMPLE_ID = 41, 53
-DRUM_BANK = 128
 RECORD_SIZES = {"phdr": 38, "pbag": 4, "pgen": 4, "inst": 22, "ibag": 4, "igen": 4, "shdr": 46}
 
 
@@ -37,29 +38,30 @@ def _records(data: bytes, chunks: dict, name: str) -> list[bytes]:
     return [data[offset + index : offset + index + step] for index in range(0, size, step)]
 
 
-def _targets(generators: list[bytes], first: int, last: int, oper: int) -> set[int]:
-    """The amounts of generator `oper` among generators[first:last]."""
-    return {struct.unpack("<HH", record)[1] for record in generators[first:last] if struct.unpack("<HH", record)[0] == oper}
+def _first_generator(bag: bytes) -> int:
+    return struct.unpack("<H", bag[:2])[0]
+
+
+def _zone_amounts(bags: list[bytes], generators: list[bytes], first_bag: int, last_bag: int, oper: int) -> set[int]:
+    """The amounts of generator `oper` in the zones (bags) first_bag … last_bag − 1."""
+    first, last = _first_generator(bags[first_bag]), _first_generator(bags[last_bag])
+    return {amount for kind, amount in (struct.unpack("<HH", record) for record in generators[first:last]) if kind == oper}
 
 
 def quieter_kit_soundfont(source: str | Path, out: str | Path, gain_db: float) -> Path:
     """Write `out`: `source` with every sample of its drum kits scaled by `gain_db` (< 0)."""
     data = bytearray(Path(source).read_bytes())
     chunks = _chunks(bytes(data), 12, len(data))
-    headers, pbags, pgens = (_records(bytes(data), chunks, name) for name in ("phdr", "pbag", "pgen"))
-    insts, ibags, igens, shdrs = (_records(bytes(data), chunks, name) for name in ("inst", "ibag", "igen", "shdr"))
+    headers, pbags, pgens, insts, ibags, igens, shdrs = (_records(bytes(data), chunks, name) for name in RECORD_SIZES)
     instruments = set()
-    for index, header in enumerate(headers[:-1]):  # the last header only ends the list
+    for header, following in zip(headers, headers[1:]):  # the last header only ends the list
         bank, first_bag = struct.unpack("<HH", header[22:26])
         if bank == DRUM_BANK:
-            last_bag = struct.unpack("<H", headers[index + 1][24:26])[0]
-            for bag in range(first_bag, last_bag):
-                instruments |= _targets(pgens, struct.unpack("<H", pbags[bag][:2])[0], struct.unpack("<H", pbags[bag + 1][:2])[0], INSTRUMENT)
+            instruments |= _zone_amounts(pbags, pgens, first_bag, struct.unpack("<H", following[24:26])[0], INSTRUMENT)
     samples = set()
     for instrument in instruments:
-        first_bag, last_bag = struct.unpack("<H", insts[instrument][20:22])[0], struct.unpack("<H", insts[instrument + 1][20:22])[0]
-        for bag in range(first_bag, last_bag):
-            samples |= _targets(igens, struct.unpack("<H", ibags[bag][:2])[0], struct.unpack("<H", ibags[bag + 1][:2])[0], SAMPLE_ID)
+        first_bag, last_bag = (struct.unpack("<H", record[20:22])[0] for record in insts[instrument : instrument + 2])
+        samples |= _zone_amounts(ibags, igens, first_bag, last_bag, SAMPLE_ID)
     pcm_offset = chunks["smpl"][0]
     scale = 10 ** (gain_db / 20)
     for sample in samples:
