@@ -222,8 +222,10 @@ def build_app(max_duration: float = 120.0, model: str | None = None, adapter: st
                 plot = gr.Image(label="Controls over time", type="filepath")
                 files = gr.File(label="Downloads: mp4, wav, MIDI, decisions, stems", file_count="multiple")
                 decisions = gr.JSON(label="What was decided")
-        video.upload(lambda upload: show_preview(upload, max_duration), inputs=[video], outputs=[preview])
-        video.clear(lambda: gr.update(value=None, visible=False), outputs=[preview])
+        # The page's own housekeeping: no API endpoints of their own.
+        video.upload(lambda upload: show_preview(upload, max_duration), inputs=[video], outputs=[preview],
+                     api_visibility="private")
+        video.clear(lambda: gr.update(value=None, visible=False), outputs=[preview], api_visibility="private")
         button.click(make_handler(max_duration, pipelines, slots), inputs=[video, prompt, backend, seed, *sliders],
                      outputs=[result, files, plot, decisions], api_name="generate")
     return app

@@ -44,6 +44,7 @@ def duration_and_audio(path):
 
 
 def test_generate_through_the_api(server, videos):
+    assert list(Client(server, verbose=False).view_api(return_format="dict", print_info=False)["named_endpoints"]) == ["/generate"]
     path, times = videos("15fps")
     video, files, plot, decisions = ask(server, path)
     length, has_audio = duration_and_audio(video)
