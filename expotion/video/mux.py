@@ -130,13 +130,21 @@ def _copied(source, video_in, video_out, first_frame: int) -> Iterator[av.Packet
 
 def _h264_stream(target, video_in, rotation: int):
     """An H.264 stream for the video's frames at their own times, shown turned as the input's."""
-    stream = target.add_stream("libx264")
-    stream.width, stream.height = video_in.codec_context.width // 2 * 2, video_in.codec_context.height // 2 * 2
-    stream.pix_fmt = "yuv420p"
-    stream.time_base = stream.codec_context.time_base = video_in.time_base
-    stream.options = REENCODE_OPTIONS
+    stream = h264_stream(target, video_in.codec_context.width, video_in.codec_context.height, video_in.time_base,
+                         REENCODE_OPTIONS)
     if rotation:
         stream.set_display_rotation(rotation)
+    return stream
+
+
+def h264_stream(target, width: int, height: int, time_base: Fraction, options: dict[str, str]):
+    """An H.264 (4:2:0) stream in `target` for pictures about `width` × `height` (cut to even
+    sizes, as 4:2:0 needs), timed in `time_base`."""
+    stream = target.add_stream("libx264")
+    stream.width, stream.height = width // 2 * 2, height // 2 * 2
+    stream.pix_fmt = "yuv420p"
+    stream.time_base = stream.codec_context.time_base = time_base
+    stream.options = options
     return stream
 
 

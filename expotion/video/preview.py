@@ -10,6 +10,7 @@ import av
 
 from expotion.atomic import atomic_path
 from expotion.video.decode import iter_frames
+from expotion.video.mux import h264_stream
 
 # What Chromium, Firefox and Safari all decode in these containers.
 BROWSER_CODECS = frozenset({"h264", "vp8", "vp9", "av1"})
@@ -38,10 +39,7 @@ def write_preview(video: str | Path, out: str | Path, max_duration: float | None
         for frame in iter_frames(video, PREVIEW_SIDE, max_duration):
             picture = av.VideoFrame.from_ndarray(frame.image, format="rgb24")
             if stream is None:
-                stream = target.add_stream("libx264", options=PREVIEW_OPTIONS)
-                stream.width, stream.height = picture.width // 2 * 2, picture.height // 2 * 2  # as 4:2:0 needs
-                stream.pix_fmt = "yuv420p"
-                stream.time_base = stream.codec_context.time_base = Fraction(1, TICKS_PER_SECOND)
+                stream = h264_stream(target, picture.width, picture.height, Fraction(1, TICKS_PER_SECOND), PREVIEW_OPTIONS)
             picture = picture.reformat(width=stream.width, height=stream.height, format="yuv420p")
             picture.pts = round(frame.time * TICKS_PER_SECOND)
             target.mux(stream.encode(picture))
