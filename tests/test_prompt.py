@@ -72,6 +72,16 @@ def test_genre_and_explicit_tempo():
     assert parse_prompt("slow to medium tempo").tempo_range[1] <= 95
 
 
+def test_a_mood_without_a_genre_or_a_tempo_sets_the_tempo():
+    plain = parse_prompt("a song").tempo_range
+    sad, happy = parse_prompt("a sad song").tempo_range, parse_prompt("a happy song").tempo_range
+    assert sad[1] < plain[1] and happy[0] > plain[0]  # slower for a sad mood, faster for a happy one
+    assert parse_prompt("a gentle lullaby").tempo_range == parse_prompt("a lullaby").tempo_range  # the genre's
+    assert parse_prompt("a happy song, slow").tempo_range == (60, 80)  # a tempo word says the tempo
+    assert parse_prompt("a sad song at 120 bpm").tempo_range == (120, 120)
+    assert not parse_prompt("a sad song").tempo_from_prompt  # the movement's tempo still leads
+
+
 @pytest.mark.parametrize("prompt, time_signature", [
     ("a folk ballad in 6/8", "6/8"), ("slow blues in 12/8", "12/8"), ("a nine-eight groove", "9/8"),
     ("a piano piece in compound time", "6/8"), ("a slip jig", "9/8"), ("a folk song in 3/4 time", "3/4"),

@@ -269,6 +269,13 @@ DUPLE_METER = re.compile(r"\b2\s*/\s*4\b|\btwo[- ]four\b|\bduple (?:meter|metre|
 COMPOUND_METER = re.compile(r"\b(6|9|12)\s*/\s*8\b|\b(six|nine|twelve)[- ]eight\b|\bcompound (?:meter|metre|time)\b"
                             r"|\b(slip )?jigs?\b", re.I)
 NUMBER_WORDS = {"five": 5, "six": 6, "seven": 7, "nine": 9, "twelve": 12}
+# Tempo is the strongest cue to a music's arousal, fast for excited moods and slow for calm
+# and sad ones (Gabrielsson & Lindström 2010, Juslin & Laukka 2003). Where a prompt names a
+# mood but neither a genre (whose range is its tempo: "a gentle lullaby" stays a lullaby) nor a
+# tempo, the range of the genre it plays moves by this many octaves per unit of arousal the mood
+# words have above or below that genre's: the slope of the tempo words that are also mood words
+# ("calm", "chill", "energetic", "lively"…) against their arousal.
+OCTAVES_PER_AROUSAL = 0.58
 # Loud, forceful music: the MUSIC model's Intense factor of musical preference, whose genres
 # are rock, punk and heavy metal (Rentfrow, Goldberg & Levitin 2011). Said without a genre or
 # an instrument, it plays rock.
@@ -547,10 +554,11 @@ def _key(prompt: str, recognised: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _tempo(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[tuple[int, int], bool]:
+def _tempo(caption: Caption, genre: Genre, genre_named: bool, recognised: list[str]) -> tuple[tuple[int, int], bool]:
     """The tempo range: an explicit BPM; else the first tempo word, within the genre's range
-    where the two overlap ("fast" punk is faster than "fast" pop); else the genre's range, kept
-    away from any denied tempo word ("not fast")."""
+    where the two overlap ("fast" punk is faster than "fast" pop); else the genre's range (moved
+    by the mood words where the prompt named no genre, `OCTAVES_PER_AROUSAL`), kept away from
+    any denied tempo word ("not fast")."""
     bpm = re.search(r"(\d{2,3}) ?(?:bpm|beats per minute)", caption.text)
     if bpm and 30 <= int(bpm.group(1)) <= 250 and caption.find(bpm.group(0)) >= 0:
         recognised.append(bpm.group(0))
@@ -563,6 +571,10 @@ def _tempo(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[tuple
         word_low, word_high = TEMPO_WORDS[word]
         overlap = (max(low, word_low), min(high, word_high))
         return (overlap if overlap[0] <= overlap[1] else (word_low, word_high)), True
+    moods = _mood_words(caption)
+    if moods and not genre_named:
+        factor = 2.0 ** (OCTAVES_PER_AROUSAL * (np.mean([MOOD_WORDS[word][1] for word in moods]) - genre.mood[1]))
+        low, high = int(round(low * factor)), int(round(high * factor))
     for word in TEMPO_WORDS:
         if caption.denies(word):
             denied_low, denied_high = TEMPO_WORDS[word]
@@ -593,7 +605,7 @@ def parse_prompt(prompt: str) -> Style:
     muted_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if negated))
     muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
     recognised += [f"no {word}" for word in muted_words]
-    tempo_range, tempo_from_prompt = _tempo(caption, genre, recognised)
+    tempo_range, tempo_from_prompt = _tempo(caption, genre, genre_named, recognised)
     valence, arousal = _mood(caption, genre, recognised)
     meter, compound = _meter(prompt, caption, genre, recognised)
     tonic, mode = _key(prompt, recognised)
@@ -740,11 +752,15 @@ def _kit(caption: Caption, genre: Genre, genre_named: bool, named: list[tuple[in
 
 def _mood(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[float, float]:
     """(valence, arousal): the mean push of the mood words said, else the genre's."""
-    moods = [word for word in MOOD_WORDS if caption.find(word) >= 0]
+    moods = _mood_words(caption)
     if not moods:
         return genre.mood
     recognised += moods
     return float(np.mean([MOOD_WORDS[word][0] for word in moods])), float(np.mean([MOOD_WORDS[word][1] for word in moods]))
+
+
+def _mood_words(caption: Caption) -> list[str]:
+    return [word for word in MOOD_WORDS if caption.find(word) >= 0]
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
