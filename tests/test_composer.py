@@ -272,6 +272,30 @@ def test_a_named_key_is_the_key_of_every_section_and_the_rest_of_the_music_stays
     assert rhythm == [[round(note.start, 4) for note in track.notes] for track in plain.score.instruments]
 
 
+def test_happy_music_is_played_detached_and_tender_music_legato():
+    """Staccato is a cue of happiness, legato of tenderness (Juslin 2001): in a happy prompt's
+    music, chords and bass sound for about half the time to their next note, in a tender one's
+    for most of it; the melody keeps its line in both."""
+    controls = synthetic_controls(12.0, np.arange(0.5, 11.5, 0.5), energy=0.5)
+    composer = create_generator("composer")
+
+    def sounding_share(prompt: str) -> dict[str, float]:
+        """Per role, the median of each note's length over the time to the role's next onset."""
+        music = composer.generate(controls, prompt, 12.0, seed=2)
+        shares = {}
+        for track in music.score.instruments:
+            onsets = np.unique([note.start for note in track.notes])
+            following = {start: later for start, later in zip(onsets[:-1], onsets[1:])}
+            shares[track.name.split(":")[0]] = np.median([(note.end - note.start) / (following[note.start] - note.start)
+                                                          for note in track.notes if note.start in following])
+        return shares
+
+    happy, tender = sounding_share("happy piano music"), sounding_share("tender piano music")
+    for role in ("harmony", "bass"):
+        assert happy[role] <= 0.55 and tender[role] >= 0.8, (role, happy[role], tender[role])
+    assert happy["melody"] >= 0.8 and tender["melody"] >= 0.8
+
+
 def test_within_uneven_beats_only_the_chords_play_between_the_beats():
     """A person who stops on a steady 120 BPM, but for a few longer beats: drums, bass and
     melody start nothing inside those (a listener keeping the steady pulse would hear such a note

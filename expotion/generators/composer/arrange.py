@@ -63,6 +63,15 @@ UNDRUMMED_BETWEEN = 20
 # librosa, whose tempo prior centres near 120 BPM, heard strings at 60–67 BPM at double time
 # (on the dev clips' variants and on steady synthetic movement; README).
 UNDRUMMED_SLOW_CHORD = 0.5
+# Happy music is played detached: staccato articulation is one of the cues that carry
+# happiness (with a fast tempo, the major mode and a high register), legato one of sadness and
+# tenderness (Juslin 2001, "Communicating emotion in music performance"; Gabrielsson &
+# Lindström 2010). In a happy section (valence at least HAPPY_VALENCE, arousal above 0) the
+# struck chords and the bass sound for STACCATO of their written length; held chords are held,
+# and the melody keeps its line (detached too, it was heard off the beat more often in latin and
+# swing: benchmarks README, "Happy music, detached").
+HAPPY_VALENCE = 0.5
+STACCATO = 0.5
 
 
 @dataclass
@@ -75,6 +84,7 @@ class Bar:
     section: int
     section_start: bool
     section_end: bool
+    staccato: bool = False  # a happy section's bar: chords and bass are detached
 
 
 @dataclass
@@ -129,6 +139,11 @@ class Arranger:
             return False
         return role == "harmony" or bar.first_beat + int(position) not in self.uneven_beats
 
+    @staticmethod
+    def sounding(bar: Bar, start: float, end: float) -> float:
+        """Where an accompanying note written from `start` to `end` stops sounding in `bar`."""
+        return start + STACCATO * (end - start) if bar.staccato else end
+
     def add(self, track: pretty_midi.Instrument, pitch: int, start: float, end: float, velocity: float) -> None:
         """A note, clipped to the clip; nothing that starts at or after the end."""
         start, end = max(start, 0.0), min(end, self.duration)
@@ -154,6 +169,7 @@ class Arranger:
                     section=section_index,
                     section_start=bar == section.start_bar,
                     section_end=bar == section.end_bar - 1,
+                    staccato=section.valence >= HAPPY_VALENCE and section.arousal > 0,
                 ))
         self._cadence(bars)
         return bars
@@ -200,6 +216,7 @@ class Arranger:
             if not self.plays_at(bar, position, "harmony"):
                 continue
             start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
+            end = end if held else self.sounding(bar, start, end)
             between = 0 if drummed or position == int(position) else UNDRUMMED_BETWEEN
             for pitch in self.chord_notes(style, bar, pitches, index):
                 self.add(self.tracks["harmony"], pitch, start, end - 0.01,
@@ -231,8 +248,9 @@ class Arranger:
             if not self.plays_at(bar, position, "bass"):
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
-            end = self.seconds(bar, min(position + length, meter))
-            self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01,
+            start = self.seconds(bar, position)
+            end = self.sounding(bar, start, self.seconds(bar, min(position + length, meter)))
+            self.add(self.tracks["bass"], pitch, start, end - 0.01,
                      62 + 45 * bar.energy + self.metric_accent(position))
 
     def play_patterns(self, bar: Bar, patterns: dict[int, str], base: float) -> None:
