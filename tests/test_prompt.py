@@ -1,7 +1,8 @@
+import numpy as np
 import pretty_midi
 import pytest
 
-from expotion.generators.composer.prompt import parse_prompt
+from expotion.generators.composer.prompt import MOOD_WORDS, OCTAVES_PER_AROUSAL, TEMPO_WORDS, parse_prompt
 
 REGGAE_CAPTION = (
     "This is an instrumental reggae song. The main melody is played on a ukulele while a clean electric "
@@ -80,6 +81,9 @@ def test_a_mood_without_a_genre_or_a_tempo_sets_the_tempo():
     assert parse_prompt("a happy song, slow").tempo_range == (60, 80)  # a tempo word says the tempo
     assert parse_prompt("a sad song at 120 bpm").tempo_range == (120, 120)
     assert not parse_prompt("a sad song").tempo_from_prompt  # the movement's tempo still leads
+    both = [word for word in TEMPO_WORDS if word in MOOD_WORDS]  # the slope is these words' own
+    slope, _ = np.polyfit([MOOD_WORDS[w][1] for w in both], [np.log2(np.mean(TEMPO_WORDS[w])) for w in both], 1)
+    assert slope == pytest.approx(OCTAVES_PER_AROUSAL, abs=0.02)
 
 
 @pytest.mark.parametrize("prompt, time_signature", [
