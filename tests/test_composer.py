@@ -278,10 +278,10 @@ def test_happy_music_is_played_detached_and_tender_music_legato():
     for most of it; the melody keeps its line in both."""
     controls = synthetic_controls(12.0, np.arange(0.5, 11.5, 0.5), energy=0.5)
     composer = create_generator("composer")
+    happy, tender = (composer.generate(controls, prompt, 12.0, seed=2) for prompt in ("happy piano music", "tender piano music"))
 
-    def sounding_share(prompt: str) -> dict[str, float]:
+    def sounding_share(music) -> dict[str, float]:
         """Per role, the median of each note's length over the time to the role's next onset."""
-        music = composer.generate(controls, prompt, 12.0, seed=2)
         shares = {}
         for track in music.score.instruments:
             onsets = np.unique([note.start for note in track.notes])
@@ -290,10 +290,12 @@ def test_happy_music_is_played_detached_and_tender_music_legato():
                                                           for note in track.notes if note.start in following])
         return shares
 
-    happy, tender = sounding_share("happy piano music"), sounding_share("tender piano music")
+    detached, legato = sounding_share(happy), sounding_share(tender)
     for role in ("harmony", "bass"):
-        assert happy[role] <= 0.55 and tender[role] >= 0.8, (role, happy[role], tender[role])
-    assert happy["melody"] >= 0.8 and tender["melody"] >= 0.8
+        assert detached[role] <= 0.55 and legato[role] >= 0.8, (role, detached[role], legato[role])
+    assert detached["melody"] >= 0.8 and legato["melody"] >= 0.8
+    assert {section["articulation"] for section in happy.decisions["sections"]} == {"staccato"}
+    assert {section["articulation"] for section in tender.decisions["sections"]} == {"legato"}
 
 
 def test_within_uneven_beats_only_the_chords_play_between_the_beats():

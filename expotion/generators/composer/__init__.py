@@ -90,6 +90,7 @@ class Composer:
                     "key": score.bars[s.start_bar].key.name,
                     "valence": round(s.valence, 2),
                     "arousal": round(s.arousal, 2),
+                    "articulation": "staccato" if s.happy else "legato",
                     "chords": [bar.chord.symbol for bar in score.bars[s.start_bar : s.end_bar]],
                 }
                 for s in sections

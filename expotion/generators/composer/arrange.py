@@ -66,11 +66,10 @@ UNDRUMMED_SLOW_CHORD = 0.5
 # Happy music is played detached: staccato articulation is one of the cues that carry
 # happiness (with a fast tempo, the major mode and a high register), legato one of sadness and
 # tenderness (Juslin 2001, "Communicating emotion in music performance"; Gabrielsson &
-# Lindström 2010). In a happy section (valence at least HAPPY_VALENCE, arousal above 0) the
-# struck chords and the bass sound for STACCATO of their written length; held chords are held,
-# and the melody keeps its line (detached too, it was heard off the beat more often in latin and
-# swing: benchmarks README, "Happy music, detached").
-HAPPY_VALENCE = 0.5
+# Lindström 2010). In a happy section (`Section.happy`) the struck chords and the bass sound
+# for STACCATO of their written length; held chords are held, and the melody keeps its line
+# (detached too, it was heard off the beat more often in latin and swing: benchmarks README,
+# "Happy music, detached").
 STACCATO = 0.5
 
 
@@ -169,7 +168,7 @@ class Arranger:
                     section=section_index,
                     section_start=bar == section.start_bar,
                     section_end=bar == section.end_bar - 1,
-                    staccato=section.valence >= HAPPY_VALENCE and section.arousal > 0,
+                    staccato=section.happy,
                 ))
         self._cadence(bars)
         return bars

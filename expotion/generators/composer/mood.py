@@ -22,6 +22,7 @@ MIN_SECTION_BARS = 2
 FACE_WEIGHT = 0.6  # how far the face moves the prompt's mood, at full expression range
 # Motion this fast (frame heights per second) counts as full energy whatever the clip.
 FULL_ENERGY_MOTION = 0.25
+HAPPY_VALENCE = 0.5  # a section this positive, and aroused, is happy
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Section:
     end_bar: int  # exclusive
     valence: float  # −1 … 1
     arousal: float  # −1 … 1
+
+    @property
+    def happy(self) -> bool:
+        return self.valence >= HAPPY_VALENCE and self.arousal > 0
 
 
 def _bar_means(values: np.ndarray, controls: Controls, bar_starts: np.ndarray, duration: float) -> np.ndarray:
