@@ -25,7 +25,7 @@ INSTRUMENTS = {
     "music box": (10, "melody"), "vibraphone": (11, "melody"), "marimba": (12, "melody"),
     "xylophone": (13, "melody"), "bells": (14, "melody"), "organ": (16, "harmony"),
     "hammond": (16, "harmony"), "church organ": (19, "harmony"), "accordion": (21, "melody"),
-    "harmonica": (22, "melody"), "ukulele": (24, "melody"), "nylon guitar": (24, "harmony"),
+    "harmonica": (22, "melody"), "ukulele": (24, "harmony"), "nylon guitar": (24, "harmony"),
     "classical guitar": (24, "harmony"), "acoustic guitar": (25, "harmony"), "guitar": (25, "harmony"),
     "jazz guitar": (26, "harmony"), "electric guitar": (27, "harmony"), "clean guitar": (27, "harmony"),
     "overdriven guitar": (29, "harmony"), "distorted guitar": (30, "harmony"), "overdriven electric guitar": (29, "harmony"),
