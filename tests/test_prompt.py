@@ -31,10 +31,11 @@ def test_named_instruments_are_the_ones_that_play():
     assert set(piano.instruments.values()) == {0} and piano.valence > 0
 
 
-def test_a_ukulele_strums_the_chords_under_a_singer_or_a_whistle():
-    assert parse_prompt("ukulele and vocals").instruments == {"melody": 53, "harmony": 24, "bass": 33}
-    assert parse_prompt("a ukulele and whistling").instruments["melody"] == 78
-    assert parse_prompt("laid-back reggae with ukulele melody").instruments["melody"] == 24  # unless told otherwise
+@pytest.mark.parametrize("strummed", ["ukulele", "charango", "cavaquinho", "banjolele"])
+def test_a_strummed_instrument_plays_the_chords_under_a_singer_or_a_whistle(strummed):
+    assert parse_prompt(f"{strummed} and vocals").instruments == {"melody": 53, "harmony": 24, "bass": 33}
+    assert parse_prompt(f"a {strummed} and whistling").instruments["melody"] == 78
+    assert parse_prompt(f"laid-back reggae with {strummed} melody").instruments["melody"] == 24  # unless told otherwise
 
 
 def test_a_role_word_belongs_to_the_instrument_it_is_said_of():

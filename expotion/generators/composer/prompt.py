@@ -72,7 +72,7 @@ INSTRUMENTS = {
     "pedal steel": (27, "melody"), "lap steel": (27, "melody"), "dobro": (25, "melody"), "mellotron": (48, "harmony"),
     "euphonium": (57, "melody"), "woodwind": (71, "melody"), "uilleann pipes": (109, "melody"),
     "vocoder": (54, "melody"), "bass clarinet": (71, "bass"), "contrabassoon": (70, "bass"),
-    "charango": (24, "melody"), "cavaquinho": (24, "melody"), "banjolele": (24, "melody"), "saz": (106, "melody"),
+    "charango": (24, "harmony"), "cavaquinho": (24, "harmony"), "banjolele": (24, "harmony"), "saz": (106, "melody"),
     "baglama": (106, "melody"), "sarod": (104, "melody"), "veena": (104, "melody"), "qanun": (107, "melody"),
     "kanun": (107, "melody"), "balafon": (13, "melody"), "duduk": (69, "melody"), "ney": (77, "melody"),
     "hurdy gurdy": (110, "melody"), "clavichord": (6, "harmony"), "theremin": (80, "melody"), "moog": (81, "melody"),
