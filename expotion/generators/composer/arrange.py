@@ -67,10 +67,10 @@ UNDRUMMED_SLOW_CHORD = 0.5
 # happiness (with a fast tempo, the major mode and a high register), legato one of sadness and
 # tenderness (Juslin 2001, "Communicating emotion in music performance"; Gabrielsson &
 # Lindström 2010). In a happy section (`Section.happy`) the struck chords and the bass sound
-# for STACCATO of their written length; held chords are held, and the melody keeps its line
-# (detached too, it was heard off the beat more often in latin and swing: benchmarks README,
-# "Happy music, detached").
-STACCATO = 0.5
+# for at most STACCATO beats; shorter notes keep their length (each note halved, funk's bass
+# was heard off its beat), held chords are held, and the melody keeps its line (detached too,
+# it was heard off the beat in latin and swing: benchmarks README, "Happy music, detached").
+STACCATO = 0.5  # beats
 
 
 @dataclass
@@ -139,9 +139,9 @@ class Arranger:
         return role == "harmony" or bar.first_beat + int(position) not in self.uneven_beats
 
     @staticmethod
-    def sounding(bar: Bar, start: float, end: float) -> float:
-        """Where an accompanying note written from `start` to `end` stops sounding in `bar`."""
-        return start + STACCATO * (end - start) if bar.staccato else end
+    def sounding(bar: Bar, length: float) -> float:
+        """How many beats an accompanying note written `length` beats long sounds in `bar`."""
+        return min(length, STACCATO) if bar.staccato else length
 
     def add(self, track: pretty_midi.Instrument, pitch: int, start: float, end: float, velocity: float) -> None:
         """A note, clipped to the clip; nothing that starts at or after the end."""
@@ -214,8 +214,8 @@ class Arranger:
         for index, (position, length) in enumerate(pattern):
             if not self.plays_at(bar, position, "harmony"):
                 continue
+            length = length if held else self.sounding(bar, length)
             start, end = self.seconds(bar, position), self.seconds(bar, min(position + length, meter))
-            end = end if held else self.sounding(bar, start, end)
             between = 0 if drummed or position == int(position) else UNDRUMMED_BETWEEN
             for pitch in self.chord_notes(style, bar, pitches, index):
                 self.add(self.tracks["harmony"], pitch, start, end - 0.01,
@@ -247,9 +247,8 @@ class Arranger:
             if not self.plays_at(bar, position, "bass"):
                 continue
             pitch = approach_target - 1 if degree == "A" else root + degree_of[degree]
-            start = self.seconds(bar, position)
-            end = self.sounding(bar, start, self.seconds(bar, min(position + length, meter)))
-            self.add(self.tracks["bass"], pitch, start, end - 0.01,
+            end = self.seconds(bar, min(position + self.sounding(bar, length), meter))
+            self.add(self.tracks["bass"], pitch, self.seconds(bar, position), end - 0.01,
                      62 + 45 * bar.energy + self.metric_accent(position))
 
     def play_patterns(self, bar: Bar, patterns: dict[int, str], base: float) -> None:
