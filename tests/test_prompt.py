@@ -38,6 +38,12 @@ def test_a_strummed_instrument_plays_the_chords_under_a_singer_or_a_whistle(stru
     assert parse_prompt(f"laid-back reggae with {strummed} melody").instruments["melody"] == 24  # unless told otherwise
 
 
+def test_the_bass_comes_from_the_family_of_the_instrument_that_plays_the_chords():
+    assert parse_prompt("a guitar and a flute").instruments == {"melody": 73, "harmony": 25, "bass": 33}
+    assert parse_prompt("banjo and fiddle").instruments["bass"] == 32  # an upright bass, not a cello
+    assert parse_prompt("harp and flute").instruments["bass"] == 42  # a harp is of the strings
+
+
 def test_a_role_word_belongs_to_the_instrument_it_is_said_of():
     jazz = parse_prompt("Smooth jazz with piano and a walking bass line")
     assert jazz.instruments["harmony"] == 0 and jazz.instruments["bass"] == 32  # an upright bass walks, not the piano

@@ -787,11 +787,14 @@ def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str], a
     """Give each role the prompt left open to a named instrument that can play it (a piano
     plays chords and bass, and so does a guitar or a harp the prompt wants `alone`: "solo
     guitar", "no other instruments"), else to the named instrument's own family (a violin
-    brings the string section and a cello). A singer brings no band of their own: beside an
+    brings the string section and a cello). The bass comes from the family of the instrument
+    that plays the chords, where the prompt names one (a flute and a guitar: a bass guitar; a
+    fiddle and a banjo: an upright bass). A singer brings no band of their own: beside an
     instrument, that instrument's family fills the roles (a singer and a guitar: a bass guitar)."""
     named = [instruments[role] for role in ("melody", "harmony", "bass") if role in assigned]
     lead = named[0]
-    band = next((program for program in named if program not in VOICES), lead)
+    chords = [instruments["harmony"]] if "harmony" in assigned else []
+    band = next((program for program in chords + named if program not in VOICES), lead)
     if "melody" not in assigned:  # the first named instrument leads, unless it is a bass
         instruments["melody"] = lead if "bass" not in assigned or len(named) > 1 else (_family(lead)[0] or 0)
     if "harmony" not in assigned:
