@@ -2,7 +2,7 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from expotion.generators.composer.prompt import MOOD_WORDS, OCTAVES_PER_AROUSAL, TEMPO_WORDS, parse_prompt
+from expotion.generators.composer.prompt import MOOD_WORDS, OCTAVES_PER_AROUSAL, TEMPO_WORDS, WHISTLE, parse_prompt
 
 REGGAE_CAPTION = (
     "This is an instrumental reggae song. The main melody is played on a ukulele while a clean electric "
@@ -34,7 +34,7 @@ def test_named_instruments_are_the_ones_that_play():
 @pytest.mark.parametrize("strummed", ["ukulele", "charango", "cavaquinho", "banjolele"])
 def test_a_strummed_instrument_plays_the_chords_under_a_singer_or_a_whistle(strummed):
     assert parse_prompt(f"{strummed} and vocals").instruments == {"melody": 53, "harmony": 24, "bass": 33}
-    assert parse_prompt(f"a {strummed} and whistling").instruments["melody"] == 78
+    assert parse_prompt(f"a {strummed} and whistling").instruments["melody"] == WHISTLE
     assert parse_prompt(f"laid-back reggae with {strummed} melody").instruments["melody"] == 24  # unless told otherwise
 
 
