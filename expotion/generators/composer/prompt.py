@@ -560,11 +560,12 @@ def _key(prompt: str, recognised: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _tempo(caption: Caption, genre: Genre, genre_named: bool, recognised: list[str]) -> tuple[tuple[int, int], bool]:
+def _tempo(caption: Caption, genre: Genre, genre_named: bool, moods: list[str],
+           recognised: list[str]) -> tuple[tuple[int, int], bool]:
     """The tempo range: an explicit BPM; else the first tempo word, within the genre's range
     where the two overlap ("fast" punk is faster than "fast" pop); else the genre's range (moved
-    by the mood words where the prompt named no genre, `OCTAVES_PER_AROUSAL`), kept away from
-    any denied tempo word ("not fast")."""
+    by the mood words `moods` where the prompt named no genre, `OCTAVES_PER_AROUSAL`), kept away
+    from any denied tempo word ("not fast")."""
     bpm = re.search(r"(\d{2,3}) ?(?:bpm|beats per minute)", caption.text)
     if bpm and 30 <= int(bpm.group(1)) <= 250 and caption.find(bpm.group(0)) >= 0:
         recognised.append(bpm.group(0))
@@ -577,7 +578,6 @@ def _tempo(caption: Caption, genre: Genre, genre_named: bool, recognised: list[s
         word_low, word_high = TEMPO_WORDS[word]
         overlap = (max(low, word_low), min(high, word_high))
         return (overlap if overlap[0] <= overlap[1] else (word_low, word_high)), True
-    moods = _mood_words(caption)
     if moods and not genre_named:
         factor = 2.0 ** (OCTAVES_PER_AROUSAL * (np.mean([MOOD_WORDS[word][1] for word in moods]) - genre.mood[1]))
         low, high = int(round(low * factor)), int(round(high * factor))
@@ -611,8 +611,9 @@ def parse_prompt(prompt: str) -> Style:
     muted_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if negated))
     muted = frozenset(piece for word in muted_words for piece in DRUMS_BY_NAME[word])
     recognised += [f"no {word}" for word in muted_words]
-    tempo_range, tempo_from_prompt = _tempo(caption, genre, genre_named, recognised)
-    valence, arousal = _mood(caption, genre, recognised)
+    moods = [word for word in MOOD_WORDS if caption.find(word) >= 0]
+    tempo_range, tempo_from_prompt = _tempo(caption, genre, genre_named, moods, recognised)
+    valence, arousal = _mood(moods, genre, recognised)
     meter, compound = _meter(prompt, caption, genre, recognised)
     tonic, mode = _key(prompt, recognised)
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
@@ -756,17 +757,12 @@ def _kit(caption: Caption, genre: Genre, genre_named: bool, named: list[tuple[in
     return groove, drums
 
 
-def _mood(caption: Caption, genre: Genre, recognised: list[str]) -> tuple[float, float]:
-    """(valence, arousal): the mean push of the mood words said, else the genre's."""
-    moods = _mood_words(caption)
+def _mood(moods: list[str], genre: Genre, recognised: list[str]) -> tuple[float, float]:
+    """(valence, arousal): the mean push of the mood words said (`moods`), else the genre's."""
     if not moods:
         return genre.mood
     recognised += moods
     return float(np.mean([MOOD_WORDS[word][0] for word in moods])), float(np.mean([MOOD_WORDS[word][1] for word in moods]))
-
-
-def _mood_words(caption: Caption) -> list[str]:
-    return [word for word in MOOD_WORDS if caption.find(word) >= 0]
 
 
 # GM program families (first program, last program) → (chord instrument, bass instrument):
