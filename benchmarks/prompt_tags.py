@@ -40,12 +40,14 @@ TAGGER = Path(__file__).with_name("musicnn_tags.py")
 # so that music for "heavy metal" is not counted against the tag "rock", nor rock's guitars
 # against "acoustic guitar".
 ROCK = ("MSD:rock", "MTT:rock", "MTT:guitar")
+POP = ("MSD:pop", "MTT:pop")
+SINGING = ("MTT:vocal", "MTT:vocals", "MTT:voice", "MTT:singing")
 PROBES = {
     "rock music": ROCK,
     "hard rock with distorted guitars": ("MSD:hard rock", *ROCK),
     "heavy metal": ("MSD:metal", "MSD:heavy metal", "MTT:metal", "MSD:hard rock", *ROCK),
     "punk rock": ("MSD:punk", *ROCK),
-    "pop music": ("MSD:pop", "MTT:pop"),
+    "pop music": POP,
     "jazz": ("MSD:jazz",),
     "blues": ("MSD:blues", "MTT:guitar"),
     "funk": ("MSD:funk",),
@@ -70,6 +72,8 @@ PROBES = {
     "harpsichord": ("MTT:harpsichord", "MTT:classical", "MTT:classic"),
     "sitar": ("MTT:sitar", "MTT:indian"),
     "choir": ("MTT:choir", "MTT:choral", "MTT:vocal", "MTT:voice", "MTT:singing"),
+    "a pop song with a female singer": ("MTT:female vocal", "MTT:female voice", "MTT:female", "MTT:woman", *SINGING, *POP),
+    "a pop song with a male singer": ("MTT:male vocal", "MTT:male voice", "MTT:male", "MTT:man", *SINGING, *POP),
     "acoustic guitar": ("MSD:acoustic", "MTT:guitar"),
     "sad music": ("MSD:sad",),
     "happy music": ("MSD:happy",),

@@ -2,7 +2,8 @@ import numpy as np
 import pretty_midi
 import pytest
 
-from expotion.generators.composer.prompt import MOOD_WORDS, OCTAVES_PER_AROUSAL, TEMPO_WORDS, WHISTLE, parse_prompt
+from expotion.generators.composer.prompt import (FEMALE_VOICE, MALE_VOICE, MOOD_WORDS, OCTAVES_PER_AROUSAL, TEMPO_WORDS,
+                                                 WHISTLE, parse_prompt)
 
 REGGAE_CAPTION = (
     "This is an instrumental reggae song. The main melody is played on a ukulele while a clean electric "
@@ -156,9 +157,26 @@ def test_a_cappella_or_no_instruments_is_voices_alone():
     assert 53 in parse_prompt("A man sings over an acoustic guitar").instruments.values()
 
 
+@pytest.mark.parametrize("prompt, voice", [
+    ("soft female vocals over a piano", FEMALE_VOICE), ("a woman singing with an acoustic guitar", FEMALE_VOICE),
+    ("a pop song with a girl's voice", FEMALE_VOICE), ("an aria sung by a soprano", FEMALE_VOICE),
+    ("a man singing with an acoustic guitar", MALE_VOICE), ("a rock song with male vocals", MALE_VOICE),
+    ("a tenor and a piano", MALE_VOICE), ("a ballad sung by a woman", FEMALE_VOICE), ("a pop song with vocals", MALE_VOICE)])
+def test_a_singer_said_to_be_a_woman_or_a_man_sings_in_that_voice(prompt, voice):
+    style = parse_prompt(prompt)
+    assert style.instruments["melody"] == voice
+    assert FEMALE_VOICE not in {style.instruments["harmony"], style.instruments["bass"]}  # no singer on the chords
+
+
+def test_a_saxophone_named_by_its_voice_is_still_a_saxophone():
+    assert parse_prompt("a tenor sax solo").instruments["melody"] == 66
+    assert parse_prompt("a baritone saxophone and drums").instruments["melody"] == 67
+    assert parse_prompt("a woman dancing to jazz").instruments == parse_prompt("jazz").instruments  # no one sings
+
+
 def test_a_voice_or_an_instrument_said_to_play_is_not_denied_by_another_name():
     assert parse_prompt("A song with vocals but no lyrics").instruments["melody"] == 53
-    assert parse_prompt("A female vocalist. No male vocals.").instruments["melody"] == 53
+    assert parse_prompt("A female vocalist. No male vocals.").instruments["melody"] == FEMALE_VOICE
     assert parse_prompt("without piano, with an electric piano").instruments["harmony"] == 4
     assert 53 not in parse_prompt("An instrumental piece. This song doesn't have vocals.").instruments.values()
 

@@ -8,7 +8,7 @@ ranges) that must not; `tempo_below` / `tempo_above` bounds of the tempo range; 
 
 import pytest
 
-from expotion.generators.composer.prompt import parse_prompt
+from expotion.generators.composer.prompt import FEMALE_VOICE, parse_prompt
 
 PIANO, EPIANO, ORGAN, NYLON, STEEL, JAZZ_GTR, CLEAN, OVERDRIVE, DISTORTION = 0, 4, 16, 24, 25, 26, 27, 29, 30
 ACOUSTIC_BASS, FINGER_BASS, SLAP, SYNTH_BASS = 32, 33, 36, 38
@@ -91,7 +91,7 @@ CORPUS = [
     ("New age meditation music with soft pads and chimes.", dict(genre="ambient", drums=False, has={14})),
     ("A doo-wop song with a male vocal group and a piano.", dict(genre="soul", has={PIANO})),
     ("A female vocalist sings this soulful R&B song over a soft keyboard and a simple drum beat with finger snaps.",
-     dict(genre="r&b", drums=True, has={VOICE, EPIANO})),
+     dict(genre="r&b", drums=True, has={FEMALE_VOICE, EPIANO})),
     ("A male singer with an acoustic guitar, warm and intimate.",
      dict(drums=False, has={VOICE, STEEL, FINGER_BASS}, lacks={CELLO}, mood="+")),
     ("A festive, celebratory tune on trumpets.", dict(drums=False, has={TRUMPET}, mood="+")),

@@ -93,6 +93,20 @@ PLAYERS = {
     "accordionist": "accordion", "banjoist": "banjo", "sitarist": "sitar",
 }
 INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items()})
+# A singer's sex, said beside the voice ("soft female vocals", "a man singing", "a soprano"),
+# chooses the GM voice. A tagger trained on recorded music hears the bundled font's Choir Aahs,
+# in the melody's register, as a woman singing, and its Voice Oohs as a man (benchmarks README,
+# "A woman's voice").
+FEMALE_VOICE, MALE_VOICE = 52, 53
+SEXES = {"female": FEMALE_VOICE, "woman": FEMALE_VOICE, "women": FEMALE_VOICE, "girl": FEMALE_VOICE,
+         "girls": FEMALE_VOICE, "lady": FEMALE_VOICE, "male": MALE_VOICE, "man": MALE_VOICE, "men": MALE_VOICE,
+         "boy": MALE_VOICE, "boys": MALE_VOICE}
+SUNG = ("vocal", "voice", "vocalist", "singer", "singing", "sings", "lead vocal", "backing vocal")
+SINGERS = {**{f"{sex}{possessive} {sung}": program for sex, program in SEXES.items() for possessive in ("", " s") for sung in SUNG},
+           **{f"{sung} by {article}{sex}": program for sex, program in SEXES.items() for sung in ("sung", "vocals")
+              for article in ("", "a ")}}
+INSTRUMENTS.update({singer: (program, "melody") for singer, program in SINGERS.items()})
+INSTRUMENTS.update({"soprano": (FEMALE_VOICE, "melody"), "tenor": (MALE_VOICE, "melody"), "baritone": (MALE_VOICE, "melody")})
 
 
 def _and_players(names: set[str]) -> frozenset[str]:
@@ -800,7 +814,7 @@ def _fill_roles_from_families(instruments: dict[str, int], assigned: set[str], a
     if "melody" not in assigned:  # the first named instrument leads, unless it is a bass
         instruments["melody"] = lead if "bass" not in assigned or len(named) > 1 else (_family(lead)[0] or 0)
     if "harmony" not in assigned:
-        polyphonic = [p for p in named if p in POLYPHONIC]
+        polyphonic = [p for p in named if p in POLYPHONIC and p not in VOICES]  # a singer does not sing the chords
         instruments["harmony"] = polyphonic[0] if polyphonic else _family(band)[0]
     if "bass" not in assigned:
         chords_play_bass = instruments["harmony"] in range(0, 24) or (alone and instruments["harmony"] in named)
