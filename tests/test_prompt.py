@@ -168,6 +168,16 @@ def test_a_singer_said_to_be_a_woman_or_a_man_sings_in_that_voice(prompt, voice)
     assert FEMALE_VOICE not in {style.instruments["harmony"], style.instruments["bass"]}  # no singer on the chords
 
 
+def test_a_singer_sings_the_tune_and_an_instrument_said_to_play_it_accompanies_them():
+    piano = parse_prompt("The song features a female vocal singing over a piano melody.")
+    assert (piano.instruments["melody"], piano.instruments["harmony"]) == (FEMALE_VOICE, 0)
+    rock = parse_prompt("A rock song with a flat male vocal singing over punchy drums, a bass guitar and an electric "
+                        "guitar melody.")
+    assert (rock.instruments["melody"], rock.instruments["harmony"]) == (MALE_VOICE, 30)  # the band's distorted chords
+    assert parse_prompt("A flute melody with a male singer").instruments["melody"] == 73  # a flute plays no chords
+    assert parse_prompt("male backing vocals under a piano melody").instruments["melody"] == 0
+
+
 def test_a_saxophone_named_by_its_voice_is_still_a_saxophone():
     assert parse_prompt("a tenor sax solo").instruments["melody"] == 66
     assert parse_prompt("a baritone saxophone and drums").instruments["melody"] == 67

@@ -510,6 +510,7 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     leads = [name for name in roles if roles[name][0] != "bass"]
     if len(leads) == 1 and INSTRUMENTS[leads[0]][0] in KEYBOARDS and not roles[leads[0]][1]:
         roles[leads[0]] = ("melody", False)
+    _singer_sings_the_tune(roles)
     for name in sorted((name for _, name in named), key=lambda name: not roles[name][1]):
         role = roles[name][0]
         family = () if name in ONE_INSTRUMENT_WORDS else FAMILY_WORDS.get(name, ())
@@ -527,6 +528,18 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     if "bass" not in assigned:  # a cello may lead a band whose bass it was
         instruments["bass"] = _under(assigned.get("melody"), instruments["bass"])
     return set(assigned)
+
+
+def _singer_sings_the_tune(roles: dict[str, tuple[str, bool]]) -> None:
+    """A singer sings the melody. An instrument that can play chords, said to play the melody
+    beside a singer ("a female vocal singing over a piano melody"), accompanies them with its
+    chords, where the words give the chords to no one else."""
+    singer = any(INSTRUMENTS[name][0] in VOICES and role == ("melody", False) for name, role in roles.items())
+    if not singer or ("harmony", True) in roles.values():
+        return
+    for name, role in roles.items():
+        if role == ("melody", True) and INSTRUMENTS[name][0] in POLYPHONIC - VOICES:
+            roles[name] = ("harmony", True)
 
 
 def _with_both_hands(instruments: dict[str, int], named: list[tuple[int, str]], drums: bool) -> dict[str, int]:
