@@ -300,6 +300,28 @@ def test_happy_music_is_played_detached_and_tender_music_legato():
     assert {section["articulation"] for section in tender.decisions["sections"]} == {"legato"}
 
 
+def test_a_rapping_voice_recites_on_the_eighths_where_a_singer_sings_a_tune():
+    """Rap is rhythmic speech: the voice that raps has a syllable on every eighth or
+    sixteenth, near one pitch, where the same voice singing moves through a melody."""
+    controls = synthetic_controls(12.0, np.arange(0.5, 11.5, 0.5), energy=0.45)
+    composer = create_generator("composer")
+    rapped, sung = (composer.generate(controls, f"a hip hop song with a male vocal {verb} over drums", 12.0, seed=1)
+                    for verb in ("rapping", "singing"))
+    beat = np.median(np.diff(rapped.beat_times))
+
+    def voice(music) -> list:
+        track = next(track for track in music.score.instruments if track.name.startswith("melody"))
+        assert track.program == 53
+        return sorted(track.notes, key=lambda note: note.start)
+
+    def share_within_half_a_beat(notes) -> float:
+        return float(np.mean(np.diff([note.start for note in notes]) <= 0.5 * beat * 1.05))
+
+    assert share_within_half_a_beat(voice(rapped)) >= 0.95 > share_within_half_a_beat(voice(sung)) + 0.1
+    assert len(voice(rapped)) > len(voice(sung))
+    assert np.ptp([note.pitch for note in voice(rapped)]) <= 3 < np.ptp([note.pitch for note in voice(sung)])
+
+
 def test_within_uneven_beats_only_the_chords_play_between_the_beats():
     """A person who stops on a steady 120 BPM, but for a few longer beats: drums, bass and
     melody start nothing inside those (a listener keeping the steady pulse would hear such a note

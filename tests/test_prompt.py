@@ -178,6 +178,17 @@ def test_a_singer_sings_the_tune_and_an_instrument_said_to_play_it_accompanies_t
     assert parse_prompt("male backing vocals under a piano melody").instruments["melody"] == 0
 
 
+@pytest.mark.parametrize("prompt, rapped, voice", [
+    ("a hip hop song with a male vocal rapping over a boom bap beat", True, MALE_VOICE),
+    ("a female rapper over a trap beat", True, FEMALE_VOICE), ("a rap song", True, MALE_VOICE),
+    ("a hip hop song with a male vocal", False, MALE_VOICE), ("an instrumental rap beat", False, None),
+    ("instrumental hip hop, no rap", False, None), ("a rap song with a saxophone melody", False, None)])
+def test_a_voice_raps_where_the_prompt_speaks_of_rap(prompt, rapped, voice):
+    style = parse_prompt(prompt)
+    assert style.rapped == rapped
+    assert style.instruments["melody"] == voice if voice else style.instruments["melody"] not in (FEMALE_VOICE, MALE_VOICE)
+
+
 def test_a_saxophone_named_by_its_voice_is_still_a_saxophone():
     assert parse_prompt("a tenor sax solo").instruments["melody"] == 66
     assert parse_prompt("a baritone saxophone and drums").instruments["melody"] == 67

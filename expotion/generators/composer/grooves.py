@@ -177,6 +177,27 @@ COMPOUND_MELODY_CELLS = (
 )
 
 
+# Rap is rhythmic speech: a syllable on every eighth, sixteenths among them as the bar gets
+# busier, in cells of one beat (density levels 0 to 3, as the melody's); in compound time the
+# beat's three eighths.
+RAP_CELLS = (
+    (((0, 0.4), (0.5, 0.4)),),
+    (((0, 0.4), (0.5, 0.4)),),
+    (((0, 0.4), (0.5, 0.4)), ((0, 0.2), (0.25, 0.2), (0.5, 0.4))),
+    (((0, 0.2), (0.25, 0.2), (0.5, 0.4)), ((0, 0.4), (0.5, 0.2), (0.75, 0.2))),
+)
+RAP_COMPOUND_CELL = ((0, 0.25), (1 / 3, 0.25), (2 / 3, 0.25))
+
+
+def rap_rhythms(meter: int, compound: bool) -> tuple:
+    """Options of (position, length) syllables for a bar, by density level (`RAP_CELLS`): each
+    option cycles its cells through the bar's beats."""
+    return tuple(tuple(tuple((beat + position, length) for beat in range(meter)
+                             for position, length in (RAP_COMPOUND_CELL if compound else cells[beat % len(cells)]))
+                       for cells in (options, options[::-1]))
+                 for options in RAP_CELLS)
+
+
 # Odd meters are heard in groups of beats: 5/4 as 3 + 2, 7/4 as 4 + 3.
 BEAT_GROUPS = {5: (3, 2), 7: (4, 3)}
 

@@ -70,7 +70,8 @@ INSTRUMENTS = {
     "hang drum": (114, "melody"), "pizzicato": (45, "harmony"), "pizzicato strings": (45, "harmony"),
     "tremolo strings": (44, "harmony"), "synth strings": (50, "harmony"), "muted trumpet": (59, "melody"),
     "square lead": (80, "melody"), "saw lead": (81, "melody"), "sawtooth lead": (81, "melody"), "bell": (14, "melody"),
-    "whistling": (WHISTLE, "melody"), "humming": (53, "melody"), "sings": (53, "melody"),
+    "whistling": (WHISTLE, "melody"), "humming": (53, "melody"), "sings": (53, "melody"), "rapper": (53, "melody"),
+    "rapping": (53, "melody"), "raps": (53, "melody"),
     # GM has no such instrument: the nearest it has, by how the strings are played
     "mandolin": (105, "melody"), "bouzouki": (105, "melody"), "balalaika": (105, "melody"),
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
@@ -101,7 +102,8 @@ FEMALE_VOICE, MALE_VOICE = 52, 53
 SEXES = {"female": FEMALE_VOICE, "woman": FEMALE_VOICE, "women": FEMALE_VOICE, "girl": FEMALE_VOICE,
          "girls": FEMALE_VOICE, "lady": FEMALE_VOICE, "male": MALE_VOICE, "man": MALE_VOICE, "men": MALE_VOICE,
          "boy": MALE_VOICE, "boys": MALE_VOICE}
-SUNG = ("vocal", "voice", "vocalist", "singer", "singing", "sings", "lead vocal", "backing vocal")
+SUNG = ("vocal", "voice", "vocalist", "singer", "singing", "sings", "lead vocal", "backing vocal", "rapper", "rapping",
+        "raps", "rap vocal")
 SINGERS = {**{f"{sex}{possessive} {sung}": program for sex, program in SEXES.items() for possessive in ("", " s") for sung in SUNG},
            **{f"{sung} by {article}{sex}": program for sex, program in SEXES.items() for sung in ("sung", "vocals")
               for article in ("", "a ")}}
@@ -357,6 +359,7 @@ class Style:
     tonic: int | None = None  # pitch class of the key the prompt names ("in F# minor")
     mode: str | None = None  # "major" or "minor", where the prompt names one
     muted: frozenset[int] = frozenset()  # GM drum keys the prompt denies ("no cymbals"), of the kit or not
+    rapped: bool = False  # the voice that leads raps ("a male vocal rapping", "a rap song")
 
     @property
     def time_signature(self) -> str:
@@ -372,6 +375,8 @@ AFTER_NEGATIONS = ("absent", "missing", "not present", "not audible", "not heard
 CLAUSE_ENDS = (".", "but", "while", "though", "although", "yet", "just", "only", "instead", "except", "so", "rather", "with")
 NEGATION_REACH = 6
 VOICES = {52, 53, 54, 85}  # choir aahs, voice oohs, synth voice, voice lead
+# A voice that raps (`Style.rapped`): where the genre's own instrument would lead, a man's voice raps.
+RAP_WORDS = ("rap", "rapping", "rapper", "raps", "rapped", "rap vocal")
 VOICE_WORDS = ("voice", "vocal", "vocals", "singer", "singing", "choir", "vocalist", "lyrics", "rapping", "rap vocals")
 # Words that name a whole family: denying one denies every instrument in it ("no guitars"),
 # and where the genre's own player for the role belongs to the family, asking for one asks
@@ -633,6 +638,7 @@ def parse_prompt(prompt: str) -> Style:
     groove, drums = _kit(caption, genre, genre_named, named, bool(percussion_words), voices_only, recognised)
     instruments = _with_both_hands(instruments, named, drums)
     silent = _silent_roles(caption, prompt, instruments, named, drums, silent, recognised)
+    instruments, rapped = _rapper(caption, instruments, genre, silent, recognised)
     percussion = tuple(dict.fromkeys(piece for word in percussion_words for piece in PERCUSSION[word]))
     recognised += percussion_words
     muted_words = list(dict.fromkeys(name for _, name, negated in drum_mentions if negated))
@@ -645,7 +651,22 @@ def parse_prompt(prompt: str) -> Style:
     tonic, mode = _key(prompt, recognised)
     return Style(genre_name, instruments, groove, drums, tempo_range, tempo_from_prompt, genre.progressions,
                  valence, arousal, meter, genre.swing, compound, list(dict.fromkeys(recognised)), silent, percussion,
-                 tonic, mode, muted)
+                 tonic, mode, muted, rapped)
+
+
+def _rapper(caption: Caption, instruments: dict[str, int], genre: Genre, silent: frozenset[str],
+            recognised: list[str]) -> tuple[dict[str, int], bool]:
+    """Who leads, and whether they rap: where the prompt speaks of rap, the voice that leads
+    raps, and where the genre's own instrument would lead ("a rap song"), a man's voice does."""
+    said = any(caption.find(word) >= 0 for word in RAP_WORDS)
+    voices_denied = caption.find("instrumental") >= 0 or any(caption.denies(word) for word in VOICE_WORDS)
+    if not said or "melody" in silent or instruments["melody"] not in VOICES and voices_denied:
+        return instruments, False
+    if instruments["melody"] == genre.instruments["melody"] and instruments["melody"] not in VOICES:
+        instruments = {**instruments, "melody": MALE_VOICE}
+    rapped = instruments["melody"] in VOICES
+    recognised += ["rapped"] if rapped else []
+    return instruments, rapped
 
 
 def _meter(prompt: str, caption: Caption, genre: Genre, recognised: list[str]) -> tuple[int, bool]:
