@@ -176,6 +176,16 @@ def test_a_singer_sings_the_tune_and_an_instrument_said_to_play_it_accompanies_t
     assert (rock.instruments["melody"], rock.instruments["harmony"]) == (MALE_VOICE, 30)  # the band's distorted chords
     assert parse_prompt("A flute melody with a male singer").instruments["melody"] == 73  # a flute plays no chords
     assert parse_prompt("male backing vocals under a piano melody").instruments["melody"] == 0
+    assert parse_prompt("Carnatic music: a violin accompanies the singer").instruments["melody"] == MALE_VOICE
+    reggaeton = parse_prompt("A reggaeton song with a male vocalist rapping, a dembow beat and a synth lead.")
+    assert reggaeton.rapped and (reggaeton.instruments["melody"], reggaeton.instruments["harmony"]) == (MALE_VOICE, 81)
+
+
+def test_a_verb_of_singing_is_the_singer_named_beside_it():
+    hymn = parse_prompt("A children's choir sings a hymn accompanied by an organ in a church.")
+    assert MALE_VOICE not in hymn.instruments.values() and {52, 16} <= set(hymn.instruments.values())
+    assert parse_prompt("A female vocalist sings over a guitar").recognised[:2] == ["female vocalist", "guitar"]
+    assert parse_prompt("someone humming over a guitar").instruments["melody"] == MALE_VOICE
 
 
 @pytest.mark.parametrize("prompt, rapped, voice", [

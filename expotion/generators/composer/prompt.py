@@ -69,7 +69,7 @@ INSTRUMENTS = {
     "shehnai": (111, "melody"), "suona": (111, "melody"), "steel pan": (114, "melody"), "handpan": (114, "melody"),
     "hang drum": (114, "melody"), "pizzicato": (45, "harmony"), "pizzicato strings": (45, "harmony"),
     "tremolo strings": (44, "harmony"), "synth strings": (50, "harmony"), "muted trumpet": (59, "melody"),
-    "square lead": (80, "melody"), "saw lead": (81, "melody"), "sawtooth lead": (81, "melody"), "bell": (14, "melody"),
+    "square lead": (80, "melody"), "saw lead": (81, "melody"), "supersaw": (81, "melody"), "sawtooth lead": (81, "melody"), "bell": (14, "melody"),
     "whistling": (WHISTLE, "melody"), "humming": (53, "melody"), "sings": (53, "melody"), "rapper": (53, "melody"),
     "rapping": (53, "melody"), "raps": (53, "melody"),
     # GM has no such instrument: the nearest it has, by how the strings are played
@@ -375,6 +375,9 @@ AFTER_NEGATIONS = ("absent", "missing", "not present", "not audible", "not heard
 CLAUSE_ENDS = (".", "but", "while", "though", "although", "yet", "just", "only", "instead", "except", "so", "rather", "with")
 NEGATION_REACH = 6
 VOICES = {52, 53, 54, 85}  # choir aahs, voice oohs, synth voice, voice lead
+# Verbs that name a voice where the prompt names no singer ("someone humming"), and the singer
+# it names where it does ("a choir sings", "a female vocalist rapping").
+SINGING_VERBS = frozenset({"sings", "humming", "rapping", "raps"})
 # A voice that raps (`Style.rapped`): where the genre's own instrument would lead, a man's voice raps.
 RAP_WORDS = ("rap", "rapping", "rapper", "raps", "rapped", "rap vocal")
 VOICE_WORDS = ("voice", "vocal", "vocals", "singer", "singing", "choir", "vocalist", "lyrics", "rapping", "rap vocals")
@@ -502,8 +505,8 @@ class Caption:
 def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: dict[str, int]) -> set[str]:
     """Put each named instrument in its role: first every instrument whose own role is free,
     those the prompt's words give a role ("a fiddle plays the melody") before those that take
-    their nature's, each in the order named (a keyboard alone beside the band leads it); then
-    the rest in the roles still free. One instrument named never takes two roles; a bass
+    their nature's, each in the order named (a keyboard alone beside the band leads it, and a
+    singer leads: `_singer_sings_the_tune`); then the rest in the roles still free. One instrument named never takes two roles; a bass
     instrument only plays the bass; instruments beyond the three roles are left out."""
     assigned: dict[str, int] = {}
     waiting = []
@@ -516,7 +519,12 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     if len(leads) == 1 and INSTRUMENTS[leads[0]][0] in KEYBOARDS and not roles[leads[0]][1]:
         roles[leads[0]] = ("melody", False)
     _singer_sings_the_tune(roles)
-    for name in sorted((name for _, name in named), key=lambda name: not roles[name][1]):
+
+    def order(name: str) -> tuple[bool, bool]:  # roles the words give first, then a singer's tune
+        given = roles[name][1]
+        return not given, not given and not _sings_the_tune(name, roles)
+
+    for name in sorted((name for _, name in named), key=order):
         role = roles[name][0]
         family = () if name in ONE_INSTRUMENT_WORDS else FAMILY_WORDS.get(name, ())
         program = instruments[role] if instruments[role] in family else INSTRUMENTS[name][0]
@@ -535,15 +543,20 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     return set(assigned)
 
 
+def _sings_the_tune(name: str, roles: dict[str, tuple[str, bool]]) -> bool:
+    return INSTRUMENTS[name][0] in VOICES and roles[name][0] == "melody"
+
+
 def _singer_sings_the_tune(roles: dict[str, tuple[str, bool]]) -> None:
-    """A singer sings the melody. An instrument that can play chords, said to play the melody
-    beside a singer ("a female vocal singing over a piano melody"), accompanies them with its
-    chords, where the words give the chords to no one else."""
-    singer = any(INSTRUMENTS[name][0] in VOICES and role == ("melody", False) for name, role in roles.items())
+    """A singer sings the melody (before another instrument whose nature it is: "a violin
+    accompanies the singer"). An instrument that can play chords, said to play the melody
+    beside a singer ("a female vocal singing over a piano melody", "a synth lead"), accompanies
+    them with its chords, where the words give the chords to no one else."""
+    singer = any(_sings_the_tune(name, roles) and not given for name, (_, given) in roles.items())
     if not singer or ("harmony", True) in roles.values():
         return
     for name, role in roles.items():
-        if role == ("melody", True) and INSTRUMENTS[name][0] in POLYPHONIC - VOICES:
+        if role == ("melody", True) and INSTRUMENTS[name][0] in CHORDS_PLAYERS - VOICES:
             roles[name] = ("harmony", True)
 
 
@@ -720,6 +733,8 @@ def _band(caption: Caption, genre: Genre, genre_named: bool,
     """Who plays each role, the instruments the prompt names (position, name), the roles it
     silences, and whether voices sing alone."""
     named, excluded, denied_names = caption.named_instruments()
+    if any(INSTRUMENTS[name][0] in VOICES and name not in SINGING_VERBS for _, name in named):
+        named = [(position, name) for position, name in named if name not in SINGING_VERBS]
     voice_named = any(INSTRUMENTS[name][0] in VOICES for _, name in named)  # "vocals but no lyrics" still sing
     no_voices = caption.find("instrumental") >= 0 or not voice_named and any(caption.denies(word) for word in VOICE_WORDS)
     if no_voices:
@@ -827,6 +842,7 @@ FAMILIES = (
 )
 BASS_BELOW = {42: 43}  # a cello that leads has the contrabass below it
 POLYPHONIC = set(range(0, 32)) | {46, 48, 49, 50, 51, 52, 88, 89, 90, 91, 92, 93, 94, 95, 105}
+CHORDS_PLAYERS = POLYPHONIC | set(range(80, 88))  # and the synth leads, whose chords are stabs
 
 
 def _family(program: int) -> tuple[int | None, int | None]:
