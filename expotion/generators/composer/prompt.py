@@ -26,6 +26,7 @@ WHISTLE = 79
 INSTRUMENTS = {
     "acoustic grand piano": (0, "harmony"), "grand piano": (0, "harmony"), "piano": (0, "harmony"),
     "keyboard": (4, "harmony"), "keys": (4, "harmony"), "electric piano": (4, "harmony"), "rhodes": (4, "harmony"),
+    "e-piano": (4, "harmony"), "e-guitar": (27, "harmony"), "e-bass": (33, "bass"),
     "harpsichord": (6, "harmony"), "celesta": (8, "melody"), "glockenspiel": (9, "melody"),
     "music box": (10, "melody"), "vibraphone": (11, "melody"), "marimba": (12, "melody"),
     "xylophone": (13, "melody"), "bells": (14, "melody"), "organ": (16, "harmony"),
@@ -94,19 +95,22 @@ PLAYERS = {
     "accordionist": "accordion", "banjoist": "banjo", "sitarist": "sitar",
 }
 INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items()})
-# A singer's sex, said beside the voice ("soft female vocals", "a man singing", "a soprano"),
-# chooses the GM voice. A tagger trained on recorded music hears the bundled font's Choir Aahs,
+# A singer's sex, said beside the voice ("soft female vocals", "a man is singing", "a soprano"),
+# chooses the GM voice; a child sings where a woman does. A tagger trained on recorded music hears the bundled font's Choir Aahs,
 # in the melody's register, as a woman singing, and its Voice Oohs as a man (benchmarks README,
 # "A woman's voice").
 FEMALE_VOICE, MALE_VOICE = 52, 53
 SEXES = {"female": FEMALE_VOICE, "woman": FEMALE_VOICE, "women": FEMALE_VOICE, "girl": FEMALE_VOICE,
          "girls": FEMALE_VOICE, "lady": FEMALE_VOICE, "male": MALE_VOICE, "man": MALE_VOICE, "men": MALE_VOICE,
-         "boy": MALE_VOICE, "boys": MALE_VOICE}
+         "boy": MALE_VOICE, "boys": MALE_VOICE, "kid": FEMALE_VOICE, "kids": FEMALE_VOICE, "child": FEMALE_VOICE,
+         "children": FEMALE_VOICE}
 SUNG = ("vocal", "voice", "vocalist", "singer", "singing", "sings", "lead vocal", "backing vocal", "rapper", "rapping",
         "raps", "rap vocal")
-SINGERS = {**{f"{sex}{possessive} {sung}": program for sex, program in SEXES.items() for possessive in ("", " s") for sung in SUNG},
+SINGERS = {**{f"{sex}{link} {sung}": program for sex, program in SEXES.items() for link in ("", " s", " is", " are")
+              for sung in SUNG},
            **{f"{sung} by {article}{sex}": program for sex, program in SEXES.items() for sung in ("sung", "vocals")
-              for article in ("", "a ")}}
+              for article in ("", "a ")},
+           "girl group": FEMALE_VOICE, "girl band": FEMALE_VOICE, "boy band": MALE_VOICE, "boy group": MALE_VOICE}
 INSTRUMENTS.update({singer: (program, "melody") for singer, program in SINGERS.items()})
 INSTRUMENTS.update({"soprano": (FEMALE_VOICE, "melody"), "tenor": (MALE_VOICE, "melody"), "baritone": (MALE_VOICE, "melody")})
 
@@ -386,8 +390,8 @@ VOICE_WORDS = ("voice", "vocal", "vocals", "singer", "singing", "choir", "vocali
 # for that player: "guitar" in a metal caption is its distorted guitar, "bass" in a house
 # caption its synth bass. Except the piano: asked for, the piano itself plays (pop's keyboard
 # is an electric piano).
-FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "bass": range(32, 40),
-                "bass guitar": range(33, 38), "electric bass": range(33, 38), "piano": range(0, 8), "keys": range(0, 8),
+FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "e-guitar": range(26, 32), "bass": range(32, 40),
+                "bass guitar": range(33, 38), "electric bass": range(33, 38), "e-bass": range(33, 38), "piano": range(0, 8), "keys": range(0, 8),
                 "keyboard": range(0, 8), "organ": range(16, 24), "strings": range(40, 52), "brass": range(56, 64),
                 "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104),
                 "synthesizer": range(80, 104)}
