@@ -205,6 +205,15 @@ def test_an_e_guitar_and_an_e_bass_are_electric():
     assert parse_prompt("a rock song with an e-guitar riff and an e-bass").instruments["bass"] == 34  # the genre's own
 
 
+def test_a_genre_named_only_as_a_use_of_the_music_does_not_set_its_style():
+    guitar = parse_prompt("A fast electric guitar melody over punchy drums. This could be playing in a video game.")
+    assert guitar.genre == "pop" and guitar.instruments["melody"] == 27
+    singer = parse_prompt("A male vocal over an acoustic guitar. It could be used in the soundtrack of a romantic movie.")
+    assert singer.genre == "pop" and not singer.drums
+    assert parse_prompt("Music suitable for a video game.").genre == "chiptune"  # nothing else says what it is
+    assert parse_prompt("A classical piece by an orchestra, perfect for a film score.").genre == "classical"
+
+
 def test_a_saxophone_named_by_its_voice_is_still_a_saxophone():
     assert parse_prompt("a tenor sax solo").instruments["melody"] == 66
     assert parse_prompt("a baritone saxophone and drums").instruments["melody"] == 67

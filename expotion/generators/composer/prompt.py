@@ -378,6 +378,15 @@ AFTER_NEGATIONS = ("absent", "missing", "not present", "not audible", "not heard
 # A negation reaches to the end of its clause, or this many words.
 CLAUSE_ENDS = (".", "but", "while", "though", "although", "yet", "just", "only", "instead", "except", "so", "rather", "with")
 NEGATION_REACH = 6
+# Where the music could be used ("this song may be playing in a video game", "suitable for a
+# horror movie"): a genre named there is no style the caption gives its music, where it names
+# instruments (`_genre`).
+USE_PHRASES = ("could be used", "can be used", "may be used", "might be used", "would be used", "could be playing",
+               "may be playing", "might be playing", "could be played", "may be played", "might be played",
+               "would be played", "could be heard", "may be heard", "might be heard", "would hear", "might hear",
+               "could hear", "suitable for", "perfect for", "ideal for", "great for", "would fit", "would suit",
+               "would work well", "in the background of", "background music for", "background music of", "could be the",
+               "would be the")
 VOICES = {52, 53, 54, 85}  # choir aahs, voice oohs, synth voice, voice lead
 # Verbs that name a voice where the prompt names no singer ("someone humming"), and the singer
 # it names where it does ("a choir sings", "a female vocalist rapping").
@@ -411,6 +420,7 @@ class Caption:
         text = re.sub(r"([a-z]+)-free\b", r"no \1 .", text)
         self.text = " " + re.sub(r"[^a-z0-9&\-.]+", " ", text).strip() + " "
         self.denied = self._negated_spans()
+        self.uses = self._use_spans()
 
     def _negated_spans(self) -> list[tuple[int, int]]:
         spans = []
@@ -431,6 +441,15 @@ class Caption:
                         break
                     start = word.start()
                 spans.append((start, match.start()))
+        return spans
+
+    def _use_spans(self) -> list[tuple[int, int]]:
+        """From each phrase of use (`USE_PHRASES`) to the end of its sentence."""
+        spans = []
+        for phrase in USE_PHRASES:
+            for match in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", self.text):
+                end = self.text.find(".", match.end())
+                spans.append((match.start(), len(self.text) if end < 0 else end))
         return spans
 
     def _occurrences(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> list[int]:
@@ -718,10 +737,16 @@ def _count(number: str) -> int:
 
 def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
     """The genre and whether the prompt named one: the first named, the longest name where two
-    begin together ("pop punk" before "pop"); else, where the prompt names no instrument
-    either, rock for loud music (`INTENSE_WORDS`), or pop."""
+    begin together ("pop punk" before "pop"), but for one named only as a use of the music
+    where the prompt names instruments ("a male vocal over an acoustic guitar; it could be used
+    in the soundtrack of a romantic movie": `USE_PHRASES`); else, where the prompt names no
+    instrument either, rock for loud music (`INTENSE_WORDS`), or pop."""
     names = {**{genre: genre for genre in GENRES}, **GENRE_ALIASES}
-    hits = sorted((caption.find(word), -len(word), word) for word in names if caption.find(word) >= 0)
+
+    def named_outside(spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        return sorted(hit for hit in ((caption.find(word, spans), -len(word), word) for word in names) if hit[0] >= 0)
+
+    hits = named_outside(caption.uses) or ([] if caption.named_instruments()[0] else named_outside([]))
     if not hits:
         intense = [word for word in INTENSE_WORDS if caption.find(word) >= 0]
         if intense and not caption.named_instruments()[0]:
