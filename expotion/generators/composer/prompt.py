@@ -70,7 +70,8 @@ INSTRUMENTS = {
     "shehnai": (111, "melody"), "suona": (111, "melody"), "steel pan": (114, "melody"), "handpan": (114, "melody"),
     "hang drum": (114, "melody"), "pizzicato": (45, "harmony"), "pizzicato strings": (45, "harmony"),
     "tremolo strings": (44, "harmony"), "synth strings": (50, "harmony"), "muted trumpet": (59, "melody"),
-    "square lead": (80, "melody"), "saw lead": (81, "melody"), "supersaw": (81, "melody"), "sawtooth lead": (81, "melody"), "bell": (14, "melody"),
+    "square lead": (80, "melody"), "saw lead": (81, "melody"), "sawtooth lead": (81, "melody"),
+    "supersaw": (81, "melody"), "bell": (14, "melody"),
     "whistling": (WHISTLE, "melody"), "humming": (53, "melody"), "sings": (53, "melody"), "rapper": (53, "melody"),
     "rapping": (53, "melody"), "raps": (53, "melody"),
     # GM has no such instrument: the nearest it has, by how the strings are played
@@ -96,9 +97,9 @@ PLAYERS = {
 }
 INSTRUMENTS.update({player: INSTRUMENTS[name] for player, name in PLAYERS.items()})
 # A singer's sex, said beside the voice ("soft female vocals", "a man is singing", "a soprano"),
-# chooses the GM voice; a child sings where a woman does. A tagger trained on recorded music hears the bundled font's Choir Aahs,
-# in the melody's register, as a woman singing, and its Voice Oohs as a man (benchmarks README,
-# "A woman's voice").
+# chooses the GM voice; a child sings where a woman does. A tagger trained on recorded music
+# hears the bundled font's Choir Aahs, in the melody's register, as a woman singing, and its
+# Voice Oohs as a man (benchmarks README, "A woman's voice").
 FEMALE_VOICE, MALE_VOICE = 52, 53
 SEXES = {"female": FEMALE_VOICE, "woman": FEMALE_VOICE, "women": FEMALE_VOICE, "girl": FEMALE_VOICE,
          "girls": FEMALE_VOICE, "lady": FEMALE_VOICE, "male": MALE_VOICE, "man": MALE_VOICE, "men": MALE_VOICE,
@@ -112,7 +113,8 @@ SINGERS = {**{f"{sex}{link} {sung}": program for sex, program in SEXES.items() f
               for article in ("", "a ")},
            "girl group": FEMALE_VOICE, "girl band": FEMALE_VOICE, "boy band": MALE_VOICE, "boy group": MALE_VOICE}
 INSTRUMENTS.update({singer: (program, "melody") for singer, program in SINGERS.items()})
-INSTRUMENTS.update({"soprano": (FEMALE_VOICE, "melody"), "tenor": (MALE_VOICE, "melody"), "baritone": (MALE_VOICE, "melody")})
+INSTRUMENTS.update({"soprano": (FEMALE_VOICE, "melody"), "tenor": (MALE_VOICE, "melody"),
+                    "baritone": (MALE_VOICE, "melody")})
 
 
 def _and_players(names: set[str]) -> frozenset[str]:
@@ -399,8 +401,9 @@ VOICE_WORDS = ("voice", "vocal", "vocals", "singer", "singing", "choir", "vocali
 # for that player: "guitar" in a metal caption is its distorted guitar, "bass" in a house
 # caption its synth bass. Except the piano: asked for, the piano itself plays (pop's keyboard
 # is an electric piano).
-FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "e-guitar": range(26, 32), "bass": range(32, 40),
-                "bass guitar": range(33, 38), "electric bass": range(33, 38), "e-bass": range(33, 38), "piano": range(0, 8), "keys": range(0, 8),
+FAMILY_WORDS = {"guitar": range(24, 32), "electric guitar": range(26, 32), "e-guitar": range(26, 32),
+                "bass": range(32, 40), "bass guitar": range(33, 38), "electric bass": range(33, 38),
+                "e-bass": range(33, 38), "piano": range(0, 8), "keys": range(0, 8),
                 "keyboard": range(0, 8), "organ": range(16, 24), "strings": range(40, 52), "brass": range(56, 64),
                 "horns": range(56, 64), "sax": range(64, 68), "saxophone": range(64, 68), "synth": range(80, 104),
                 "synthesizer": range(80, 104)}
@@ -529,8 +532,9 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
     """Put each named instrument in its role: first every instrument whose own role is free,
     those the prompt's words give a role ("a fiddle plays the melody") before those that take
     their nature's, each in the order named (a keyboard alone beside the band leads it, and a
-    singer leads: `_singer_sings_the_tune`); then the rest in the roles still free. One instrument named never takes two roles; a bass
-    instrument only plays the bass; instruments beyond the three roles are left out."""
+    singer leads: `_singer_sings_the_tune`); then the rest in the roles still free. One
+    instrument named never takes two roles; a bass instrument only plays the bass; instruments
+    beyond the three roles are left out."""
     assigned: dict[str, int] = {}
     waiting = []
     roles = {name: caption.role_for(position, name) for position, name in named}
@@ -567,6 +571,7 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
 
 
 def _sings_the_tune(name: str, roles: dict[str, tuple[str, bool]]) -> bool:
+    """Whether `name` is a voice in the melody's role."""
     return INSTRUMENTS[name][0] in VOICES and roles[name][0] == "melody"
 
 
