@@ -271,6 +271,8 @@ def test_named_hand_percussion_plays_without_bringing_the_drum_kit():
     assert not cajon.drums and {64, 63, 61, 60} <= set(cajon.percussion)  # congas and bongos
     shaker = parse_prompt("Someone plays a didgeridoo while another person plays a shaker")
     assert not shaker.drums and shaker.percussion == (70,)  # no genre and no kit asked for: the shaker alone
+    samba = parse_prompt("A samba with a cavaquinho, a pandeiro and a surdo")
+    assert samba.drums and {54, 64} <= set(samba.percussion)  # the tambourine's jingles, the low conga
     sleigh = parse_prompt("A Christmas song with sleigh bells, a choir and a piano")
     assert 54 in sleigh.percussion and 14 not in sleigh.instruments.values()  # jingles, not tubular bells
     samba = parse_prompt("samba with agogo bells, a guiro and a cabasa")

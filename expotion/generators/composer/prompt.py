@@ -79,6 +79,7 @@ INSTRUMENTS = {
     "lute": (24, "melody"), "oud": (24, "melody"), "pipa": (106, "melody"), "guzheng": (107, "melody"),
     "zither": (107, "melody"), "kora": (46, "harmony"), "lyre": (46, "harmony"), "erhu": (40, "melody"),
     "pedal steel": (27, "melody"), "lap steel": (27, "melody"), "dobro": (25, "melody"), "mellotron": (48, "harmony"),
+    "guitarron": (32, "bass"), "tanpura": (104, "harmony"),
     "euphonium": (57, "melody"), "woodwind": (71, "melody"), "uilleann pipes": (109, "melody"),
     "vocoder": (54, "melody"), "bass clarinet": (71, "bass"), "contrabassoon": (70, "bass"),
     "charango": (24, "harmony"), "cavaquinho": (24, "harmony"), "banjolele": (24, "harmony"), "saz": (106, "melody"),
@@ -130,7 +131,8 @@ LEADING_BASSES = _and_players({"cello", "bassoon", "tuba"})
 KEYBOARDS = frozenset(range(0, 8)) | frozenset(range(16, 21))
 # Hand percussion (GM drum keys), played over the groove. GM has no tabla or darbuka: the
 # bongos, the nearest pair of small hand drums; a djembe, dhol, cajon or frame drum plays on
-# the congas, sleigh bells and the riq on the tambourine's jingles.
+# the congas, a samba's surdo on the low one, sleigh bells, the riq and the pandeiro on the
+# tambourine's jingles.
 PERCUSSION = {
     "conga": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "djembe": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
     "bongo": (grooves.LOW_BONGO, grooves.HIGH_BONGO), "tabla": (grooves.LOW_BONGO, grooves.HIGH_BONGO),
@@ -144,6 +146,7 @@ PERCUSSION = {
     "cabasa": (grooves.CABASA,), "agogo": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO),
     "agogo bell": (grooves.HIGH_AGOGO, grooves.LOW_AGOGO), "riq": (grooves.TAMBOURINE,),
     "frame drum": (grooves.LOW_CONGA, grooves.HIGH_CONGA), "bodhran": (grooves.LOW_CONGA, grooves.HIGH_CONGA),
+    "pandeiro": (grooves.TAMBOURINE,), "surdo": (grooves.LOW_CONGA,),
 }
 ORCHESTRAL = range(40, 80)  # GM strings, ensembles, brass, reeds and pipes
 GROOVES_WITH_DRUMS = {name for name, groove in grooves.GROOVES.items() if groove.drums}
