@@ -204,6 +204,11 @@ def test_a_voice_raps_where_the_prompt_speaks_of_rap(prompt, rapped, voice):
         assert style.instruments["melody"] not in (FEMALE_VOICE, MALE_VOICE)
 
 
+def test_a_genre_named_beside_a_rapper_is_the_style():
+    assert parse_prompt("a female rapper over a trap beat").genre == "trap"
+    assert parse_prompt("a rapper and a piano").genre == "rap" and parse_prompt("a cowboy song").genre == "country"
+
+
 def test_an_e_guitar_and_an_e_bass_are_electric():
     electric = parse_prompt("an e-guitar plays the chords over an e-bass")
     assert electric.instruments == {"melody": 27, "harmony": 27, "bass": 33}

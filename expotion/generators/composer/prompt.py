@@ -275,8 +275,11 @@ GENRE_ALIASES = {"funky": "funk", "jazzy": "jazz", "rocky": "rock", "bluesy": "b
                  "dixieland": "swing", "ragtime": "jazz", "easy listening": "jazz",
                  "klezmer": "folk", "balkan": "folk", "fado": "folk", "chanson": "folk", "highlife": "funk",
                  "soukous": "funk", "forro": "latin", "horror": "cinematic", "trailer music": "cinematic",
-                 "rapper": "rap", "cowboy": "country", "jig": "folk",
+                 "jig": "folk",
                  "marching band": "march", "military march": "march", "brass band": "march"}
+# People whose music has a genre: theirs where the prompt names no genre ("a rapper and a
+# piano"), but a genre named beside them is the style ("a female rapper over a trap beat").
+GENRE_PEOPLE = {"rapper": "rap", "cowboy": "country"}
 
 TEMPO_WORDS = {
     "very slow": (50, 65), "slow": (60, 80), "laid-back": (70, 92), "laid back": (70, 92), "relaxed": (70, 95),
@@ -747,14 +750,16 @@ def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
     """The genre and whether the prompt named one: the first named, the longest name where two
     begin together ("pop punk" before "pop"), but for one named only as a use of the music
     where the prompt names instruments ("a male vocal over an acoustic guitar; it could be used
-    in the soundtrack of a romantic movie": `USE_PHRASES`); else, where the prompt names no
-    instrument either, rock for loud music (`INTENSE_WORDS`), or pop."""
+    in the soundtrack of a romantic movie": `USE_PHRASES`); else the genre of the people it
+    names (`GENRE_PEOPLE`); else, where the prompt names no instrument either, rock for loud
+    music (`INTENSE_WORDS`), or pop."""
     names = {**{genre: genre for genre in GENRES}, **GENRE_ALIASES}
 
-    def named_outside(spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-        return sorted(hit for hit in ((caption.find(word, spans), -len(word), word) for word in names) if hit[0] >= 0)
+    def named_outside(table: dict[str, str], spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        return sorted(hit for hit in ((caption.find(word, spans), -len(word), word) for word in table) if hit[0] >= 0)
 
-    hits = named_outside(caption.uses) or ([] if caption.named_instruments()[0] else named_outside([]))
+    hits = (named_outside(names, caption.uses) or ([] if caption.named_instruments()[0] else named_outside(names, []))
+            or named_outside(GENRE_PEOPLE, []))
     if not hits:
         intense = [word for word in INTENSE_WORDS if caption.find(word) >= 0]
         if intense and not caption.named_instruments()[0]:
@@ -762,7 +767,7 @@ def _genre(caption: Caption, recognised: list[str]) -> tuple[str, bool]:
             return "rock", False
         return "pop", False
     recognised.append(hits[0][2])
-    return names[hits[0][2]], True
+    return {**names, **GENRE_PEOPLE}[hits[0][2]], True
 
 
 def _band(caption: Caption, genre: Genre, genre_named: bool,
