@@ -163,7 +163,8 @@ def test_a_cappella_or_no_instruments_is_voices_alone():
     ("a man singing with an acoustic guitar", MALE_VOICE), ("a rock song with male vocals", MALE_VOICE),
     ("a tenor and a piano", MALE_VOICE), ("a woman is singing an aria with a piano", FEMALE_VOICE),
     ("kids singing a nursery rhyme with a ukulele", FEMALE_VOICE), ("a K-pop song with a girl group", FEMALE_VOICE),
-    ("a ballad sung by a woman", FEMALE_VOICE), ("a pop song with vocals", MALE_VOICE)])
+    ("a ballad sung by a woman", FEMALE_VOICE), ("a pop song with vocals", MALE_VOICE),
+    ("a soulful female lead singer and an organ", FEMALE_VOICE), ("people singing along to a guitar", MALE_VOICE)])
 def test_a_singer_said_to_be_a_woman_or_a_man_sings_in_that_voice(prompt, voice):
     style = parse_prompt(prompt)
     assert style.instruments["melody"] == voice
@@ -178,6 +179,8 @@ def test_a_singer_sings_the_tune_and_an_instrument_said_to_play_it_accompanies_t
     assert (rock.instruments["melody"], rock.instruments["harmony"]) == (MALE_VOICE, 30)  # the band's distorted chords
     assert parse_prompt("A flute melody with a male singer").instruments["melody"] == 73  # a flute plays no chords
     assert parse_prompt("male backing vocals under a piano melody").instruments["melody"] == 0
+    soul = parse_prompt("a soulful female lead singer with backing singers and an organ")
+    assert soul.instruments["harmony"] == 16  # backing singers leave the chords to the organ: voices carry no beat
     assert parse_prompt("Carnatic music: a violin accompanies the singer").instruments["melody"] == MALE_VOICE
     reggaeton = parse_prompt("A reggaeton song with a male vocalist rapping, a dembow beat and a synth lead.")
     assert reggaeton.rapped and (reggaeton.instruments["melody"], reggaeton.instruments["harmony"]) == (MALE_VOICE, 81)

@@ -106,10 +106,11 @@ SEXES = {"female": FEMALE_VOICE, "woman": FEMALE_VOICE, "women": FEMALE_VOICE, "
          "girls": FEMALE_VOICE, "lady": FEMALE_VOICE, "male": MALE_VOICE, "man": MALE_VOICE, "men": MALE_VOICE,
          "boy": MALE_VOICE, "boys": MALE_VOICE, "kid": FEMALE_VOICE, "kids": FEMALE_VOICE, "child": FEMALE_VOICE,
          "children": FEMALE_VOICE}
-SUNG = ("vocal", "voice", "vocalist", "singer", "singing", "sings", "lead vocal", "backing vocal", "rapper", "rapping",
-        "raps", "rap vocal")
-SINGERS = {**{f"{sex}{link} {sung}": program for sex, program in SEXES.items() for link in ("", " s", " is", " are")
-              for sung in SUNG},
+SOMEONE = {who: MALE_VOICE for who in ("people", "someone", "somebody", "person")}  # sex not said: Voice Oohs
+SUNG = ("vocal", "voice", "vocalist", "singer", "singing", "sings", "lead vocal", "lead vocalist", "lead singer",
+        "lead voice", "backing vocal", "backing singer", "rapper", "rapping", "raps", "rap vocal")
+SINGERS = {**{f"{who}{link} {sung}": program for who, program in {**SEXES, **SOMEONE}.items()
+              for link in ("", " s", " is", " are") for sung in SUNG},
            **{f"{sung} by {article}{sex}": program for sex, program in SEXES.items() for sung in ("sung", "vocals")
               for article in ("", "a ")},
            "girl group": FEMALE_VOICE, "girl band": FEMALE_VOICE, "boy band": MALE_VOICE, "boy group": MALE_VOICE}
@@ -553,9 +554,12 @@ def _assign_roles(caption: Caption, named: list[tuple[int, str]], instruments: d
         roles[leads[0]] = ("melody", False)
     _singer_sings_the_tune(roles)
 
-    def order(name: str) -> tuple[bool, bool]:  # roles the words give first, then a singer's tune
-        given = roles[name][1]
-        return not given, not given and not _sings_the_tune(name, roles)
+    def order(name: str) -> tuple[bool, bool, bool]:
+        """Roles the words give first, then a singer's tune; backing singers last, so that an
+        instrument named for the chords keeps them (voices alone do not carry the beat)."""
+        given, (program, nature) = roles[name][1], INSTRUMENTS[name]
+        backing = program in VOICES and nature == "melody" and roles[name][0] == "harmony"
+        return backing, not given, not given and not _sings_the_tune(name, roles)
 
     for name in sorted((name for _, name in named), key=order):
         role = roles[name][0]
