@@ -75,6 +75,13 @@ PROBES = {
     "a pop song with a female singer": ("MTT:female vocal", "MTT:female voice", "MTT:female", "MTT:woman", *SINGING,
                                         *POP),
     "a pop song with a male singer": ("MTT:male vocal", "MTT:male voice", "MTT:male", "MTT:man", *SINGING, *POP),
+    # two captions as MusicCaps writes them
+    "The low quality recording features a hip hop song with a male vocal rapping over punchy kick and snare hits and a "
+    "groovy bass.": ("MSD:Hip-Hop", "MTT:male vocal", "MTT:male voice", "MTT:male", "MTT:man", "MTT:vocal",
+                     "MTT:vocals", "MTT:voice"),
+    "The song features a female vocal singing over a piano melody.": ("MTT:female vocal", "MTT:female voice",
+                                                                      "MTT:female", "MTT:woman", *SINGING,
+                                                                      "MTT:piano"),
     "acoustic guitar": ("MSD:acoustic", "MTT:guitar"),
     "sad music": ("MSD:sad",),
     "happy music": ("MSD:happy",),
