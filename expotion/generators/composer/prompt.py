@@ -463,6 +463,8 @@ class Caption:
         return spans
 
     def _occurrences(self, phrase: str, outside: Sequence[tuple[int, int]] = ()) -> list[int]:
+        if phrase not in self.text:  # most names of the tables are not in the prompt: no regex
+            return []
         found = [m.start() for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}s?(?![a-z])", self.text)]
         return [p for p in found if not any(start <= p < end for start, end in outside)]
 
