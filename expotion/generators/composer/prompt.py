@@ -707,13 +707,18 @@ def parse_prompt(prompt: str) -> Style:
                  tonic, mode, muted, rapped)
 
 
+def _no_voices(caption: Caption, voice_named: bool) -> bool:
+    """Whether the prompt wants no voices: "instrumental", or a voice word denied where it names
+    no voice ("vocals but no lyrics" still sing)."""
+    return caption.find("instrumental") >= 0 or not voice_named and any(caption.denies(word) for word in VOICE_WORDS)
+
+
 def _rapper(caption: Caption, instruments: dict[str, int], genre: Genre, silent: frozenset[str],
             recognised: list[str]) -> tuple[dict[str, int], bool]:
     """Who leads, and whether they rap: where the prompt speaks of rap, the voice that leads
     raps, and where the genre's own instrument would lead ("a rap song"), a man's voice does."""
     said = any(caption.find(word) >= 0 for word in RAP_WORDS)
-    voices_denied = caption.find("instrumental") >= 0 or any(caption.denies(word) for word in VOICE_WORDS)
-    if not said or "melody" in silent or instruments["melody"] not in VOICES and voices_denied:
+    if not said or "melody" in silent or instruments["melody"] not in VOICES and _no_voices(caption, False):
         return instruments, False
     if instruments["melody"] == genre.instruments["melody"] and instruments["melody"] not in VOICES:
         instruments = {**instruments, "melody": MALE_VOICE}
@@ -783,8 +788,8 @@ def _band(caption: Caption, genre: Genre, genre_named: bool,
     named, excluded, denied_names = caption.named_instruments()
     if any(INSTRUMENTS[name][0] in VOICES and name not in SINGING_VERBS for _, name in named):
         named = [(position, name) for position, name in named if name not in SINGING_VERBS]
-    voice_named = any(INSTRUMENTS[name][0] in VOICES for _, name in named)  # "vocals but no lyrics" still sing
-    no_voices = caption.find("instrumental") >= 0 or not voice_named and any(caption.denies(word) for word in VOICE_WORDS)
+    voice_named = any(INSTRUMENTS[name][0] in VOICES for _, name in named)
+    no_voices = _no_voices(caption, voice_named)
     if no_voices:
         excluded |= VOICES
         named = [(p, name) for p, name in named if INSTRUMENTS[name][0] not in VOICES]
